@@ -1,0 +1,128 @@
+"""``create_app(settings)``: the only place where routes, plugins and error handlers are wired."""
+
+import logging
+
+from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar.config.app import AppConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from renaksi import __version__
+from renaksi.budget.api import BudgetLineController, FlagController
+from renaksi.db.engine import create_db_engine, make_session_factory
+from renaksi.errors import ErrorBody, FieldError, RenaksiError
+from renaksi.http import API_PREFIX, provide_session
+from renaksi.plan.api import ActionController, PlanController
+from renaksi.settings import Settings
+from renaksi.units.api import UnitController
+
+log = logging.getLogger("renaksi")
+
+_HTTP_TITLES = {
+    400: "Permintaan tidak valid", 401: "Belum masuk", 403: "Tidak diizinkan",
+    404: "Tidak ditemukan", 405: "Metode tidak diizinkan", 413: "Berkas terlalu besar",
+    415: "Jenis konten tidak didukung", 429: "Terlalu banyak permintaan",
+}
+
+
+def _error(status: int, title: str, detail: str,
+           errors: list[FieldError] | None = None) -> Response[ErrorBody]:
+    return Response(ErrorBody(status, title, detail, errors or []), status_code=status,
+                    media_type=MediaType.JSON)
+
+
+def handle_renaksi_error(_: Request[object, object, object], exc: RenaksiError) -> Response[ErrorBody]:
+    return _error(exc.status_code, exc.title, exc.detail, exc.errors)
+
+
+def handle_validation(_: Request[object, object, object],
+                      exc: ValidationException) -> Response[ErrorBody]:
+    errors: list[FieldError] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if isinstance(item, dict):
+            errors.append(FieldError(message=str(item.get("message", "tidak valid")),
+                                     field=item.get("key") and str(item["key"])))
+    return _error(400, "Permintaan tidak valid",
+                  "Isian permintaan tidak valid; periksa daftar kesalahan.", errors)
+
+
+def handle_http(_: Request[object, object, object], exc: HTTPException) -> Response[ErrorBody]:
+    status = exc.status_code
+    title = _HTTP_TITLES.get(status, "Galat")
+    if status >= 500:
+        detail = "Terjadi kesalahan di server."
+    elif status == 404 and exc.detail == "Not Found":
+        detail = "Alamat tidak ditemukan."
+    elif status == 405:
+        detail = "Metode HTTP ini tidak didukung untuk alamat ini."
+    else:
+        detail = exc.detail
+    return _error(status, title, detail)
+
+
+def handle_unexpected(request: Request[object, object, object],
+                      exc: Exception) -> Response[ErrorBody]:
+    """Last resort: log the traceback, never show it."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(500, "Kesalahan server",
+                  "Terjadi kesalahan di server. Kejadian ini sudah dicatat.")
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def index() -> Redirect:
+    return Redirect(path="/schema")
+
+
+@get("/healthz", include_in_schema=False, sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok", "version": __version__}
+
+
+def create_app(settings: Settings) -> Litestar:
+    engine = create_db_engine(settings.database_url, echo=settings.echo_sql)
+    session_factory = make_session_factory(engine)
+
+    def on_startup(app: Litestar) -> None:
+        app.state.session_factory = session_factory
+        app.state.settings = settings
+
+    def on_shutdown(_: Litestar) -> None:
+        engine.dispose()
+
+    api = Router(
+        path=API_PREFIX,
+        route_handlers=[UnitController, PlanController, ActionController,
+                        BudgetLineController, FlagController],
+    )
+    config = AppConfig(
+        route_handlers=[index, healthz, api],
+        dependencies={"db_session": Provide(provide_session)},
+        exception_handlers={
+            RenaksiError: handle_renaksi_error,
+            ValidationException: handle_validation,
+            HTTPException: handle_http,
+            HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,
+            Exception: handle_unexpected,
+        },
+        openapi_config=OpenAPIConfig(
+            title="renaksi API", version=__version__, path="/schema",
+            description="Rencana aksi SP4N LAPOR!, anggaran dan flag pendanaan. Semua galat "
+                        "memakai satu bentuk JSON: `ErrorBody`.",
+            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            use_handler_docstrings=True,
+        ),
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        request_max_body_size=settings.max_json_body,
+        debug=False,
+    )
+    app = Litestar.from_config(config)
+    app.state.session_factory = session_factory
+    app.state.settings = settings
+    app.state.engine = engine
+    return app

@@ -1,0 +1,367 @@
+"""The ``renaksi`` command: thin shells over the same services the API uses.
+
+Errors a user can cause print a message in Bahasa Indonesia (every problem on its own line,
+with sheet, row and column) and exit non-zero; they never print a traceback.
+"""
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import msgspec
+from sqlalchemy.orm import Session
+
+from renaksi.db.engine import create_db_engine, make_session_factory
+from renaksi.db.migrate import upgrade
+from renaksi.errors import RenaksiError, describe
+from renaksi.formatting import rupiah
+from renaksi.schemas import ImportCounts
+from renaksi.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def database_option(func: F) -> F:
+    """Every command takes ``--database-url`` (else ``RENAKSI_DATABASE_URL``, else renaksi.db)."""
+
+    @click.option("--database-url", envvar="RENAKSI_DATABASE_URL", default=None,
+                  help="URL basis data SQLAlchemy (bawaan: sqlite:///renaksi.db).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, database_url: str | None, **kwargs: Any) -> Any:
+        settings = Settings.from_env(database_url=database_url)
+        try:
+            return func(*args, settings=settings, **kwargs)
+        except RenaksiError as exc:
+            click.echo(describe(exc), err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def open_session(settings: Settings, *, migrate: bool = True) -> Iterator[Session]:
+    engine = create_db_engine(settings.database_url, echo=settings.echo_sql)
+    try:
+        if migrate:
+            upgrade(engine)
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _counts(label: str, counts: ImportCounts) -> str:
+    return (f"  {label:<14}: {counts.created} baru (created), {counts.updated} diubah (updated), "
+            f"{counts.unchanged} tetap (unchanged)")
+
+
+def _dump(value: object) -> None:
+    click.echo(json.dumps(msgspec.to_builtins(value), ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="renaksi")
+def main() -> None:
+    """renaksi: rencana aksi SP4N LAPOR!, anggaran dan flag pendanaan per PD.
+
+    \b
+    Contoh:
+      renaksi demo
+      renaksi plan import seeds/renaksi-2022-2026.xlsx --dry-run
+      renaksi flags --year 2025 --json
+    """
+
+
+# --- db ----------------------------------------------------------------------------------------
+
+@main.group()
+def db() -> None:
+    """Basis data: migrasi skema."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(settings: Settings) -> None:
+    """Jalankan migrasi Alembic sampai versi terbaru.
+
+    \b
+    Contoh:
+      renaksi db upgrade --database-url postgresql+psycopg://postgres@127.0.0.1/renaksi
+    """
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"Skema basis data mutakhir ({engine.url.render_as_string(hide_password=True)}).")
+
+
+# --- units -------------------------------------------------------------------------------------
+
+@main.group()
+def units() -> None:
+    """PD (perangkat daerah) dan aliasnya."""
+
+
+@units.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Periksa dan hitung saja, tanpa menyimpan.")
+@database_option
+def units_import(file: Path, dry_run: bool, settings: Settings) -> None:
+    """Impor daftar PD (CSV: code,name,kind,aliases; alias dipisah '|').
+
+    Membuat PD baru atau memperbarui menurut kode.
+
+    \b
+    Contoh:
+      renaksi units import seeds/units.csv
+    """
+    from renaksi.units.service import import_units
+
+    with open_session(settings) as session:
+        result = import_units(session, file, dry_run=dry_run)
+    click.echo(f"Daftar PD {file.name}{' (uji coba, tidak disimpan)' if dry_run else ''}:")
+    click.echo(_counts("PD", result.units))
+
+
+@units.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+@database_option
+def units_list(as_json: bool, settings: Settings) -> None:
+    """Tampilkan semua PD.
+
+    \b
+    Contoh:
+      renaksi units list --json
+    """
+    from renaksi.units.service import list_units
+
+    with open_session(settings) as session:
+        rows = list_units(session)
+    if as_json:
+        _dump(rows)
+        return
+    for unit in rows:
+        click.echo(f"{unit.code:<16} {unit.kind.value:<12} {unit.name}")
+
+
+@units.group("alias")
+def units_alias() -> None:
+    """Alias PD (nama PD di ekspor SP4N LAPOR!)."""
+
+
+@units_alias.command("add")
+@click.argument("code")
+@click.argument("name")
+@database_option
+def units_alias_add(code: str, name: str, settings: Settings) -> None:
+    """Tambahkan alias NAME ke PD berkode CODE.
+
+    \b
+    Contoh:
+      renaksi units alias add DISKOMINFO "Dinas Kominfo Kab. Kutim"
+    """
+    from renaksi.units.service import add_alias
+
+    with open_session(settings) as session:
+        unit = add_alias(session, code, name)
+    click.echo(f"{unit.code}: alias sekarang {', '.join(unit.aliases)}")
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+@main.group()
+def plan() -> None:
+    """Workbook rencana aksi (sheet Aksi, Anggaran, KPI)."""
+
+
+@plan.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Periksa dan hitung saja, tanpa menyimpan.")
+@click.option("--plan", "plan_code", default=None,
+              help="Kode rencana aksi tujuan (wajib bila ada beberapa rencana aksi).")
+@database_option
+def plan_import(file: Path, dry_run: bool, plan_code: str | None, settings: Settings) -> None:
+    """Impor workbook rencana aksi: membuat atau memperbarui menurut Kode Aksi.
+
+    Semua kesalahan dicantumkan sekaligus (sheet, baris, kolom, nilai) dan tidak ada yang
+    disimpan. Impor ulang berkas yang sama tidak mengubah apa pun.
+
+    \b
+    Contoh:
+      renaksi plan import seeds/renaksi-2022-2026.xlsx --dry-run
+      renaksi plan import renaksi-2027-2031.xlsx --plan RENAKSI-2027-2031
+    """
+    from renaksi.plan.importer import import_plan
+
+    with open_session(settings) as session:
+        result = import_plan(session, file, plan=plan_code, dry_run=dry_run)
+    state = "dibuat" if result.plan_created else "sudah ada"
+    click.echo(f"Rencana aksi {result.plan} ({state})"
+               f"{' — uji coba, tidak disimpan' if dry_run else ''}:")
+    click.echo(_counts("Aksi", result.actions))
+    click.echo(_counts("Anggaran", result.budget_lines))
+    click.echo(_counts("KPI", result.kpi_links))
+
+
+@plan.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
+@database_option
+def plan_export(file: Path, plan_code: str | None, settings: Settings) -> None:
+    """Ekspor rencana aksi ke workbook dengan tata letak yang sama dengan impor.
+
+    \b
+    Contoh:
+      renaksi plan export exports/renaksi-2022-2026.xlsx
+    """
+    from renaksi.plan.exporter import write_plan
+
+    with open_session(settings) as session:
+        path = write_plan(session, file, plan=plan_code)
+    click.echo(f"Workbook rencana aksi ditulis ke {path}")
+
+
+# --- flags and summary ------------------------------------------------------------------------
+
+@main.command()
+@click.option("--year", type=int, required=True, help="Tahun anggaran.")
+@click.option("--unit", default=None, help="Kode PD penanggung jawab.")
+@click.option("--flagged", is_flag=True, help="Hanya aksi yang punya flag.")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON (satu objek per aksi-tahun).")
+@click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
+@database_option
+def flags(year: int, unit: str | None, flagged: bool, as_json: bool, plan_code: str | None,
+          settings: Settings) -> None:
+    """Flag anggaran per aksi-tahun: TANPA_PAGU, KURANG_PAGU, BELUM_USULAN.
+
+    \b
+    Contoh:
+      renaksi flags --year 2025
+      renaksi flags --year 2025 --unit DISKOMINFO --json
+    """
+    from renaksi.budget.service import list_flags
+
+    with open_session(settings) as session:
+        rows = list_flags(session, year=year, unit=unit, plan=plan_code, only_flagged=flagged)
+    if as_json:
+        _dump(rows)
+        return
+    click.echo(f"{'Kode Aksi':<10} {'PD':<14} {'Usulan':>17} {'Pagu':>17} {'Realisasi':>17} "
+               f"{'Selisih':>17}  Flag")
+    for r in rows:
+        click.echo(f"{r.action_code:<10} {r.unit_code:<14} {rupiah(r.usulan):>17} "
+                   f"{rupiah(r.pagu):>17} {rupiah(r.realisasi):>17} {rupiah(r.gap):>17}  "
+                   f"{', '.join(f.value for f in r.flags) or '-'}")
+    click.echo(f"{len(rows)} aksi-tahun, {sum(1 for r in rows if r.flags)} dengan flag.")
+
+
+@main.command()
+@click.option("--year", type=int, required=True, help="Tahun anggaran.")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+@click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
+@database_option
+def summary(year: int, as_json: bool, plan_code: str | None, settings: Settings) -> None:
+    """Ringkasan anggaran per PD: aksi aktif, usulan, pagu, realisasi, selisih.
+
+    \b
+    Contoh:
+      renaksi summary --year 2025
+    """
+    from renaksi.budget.service import summary as build_summary
+
+    with open_session(settings) as session:
+        result = build_summary(session, year=year, plan=plan_code)
+    if as_json:
+        _dump(result)
+        return
+    click.echo(f"{'PD':<16}{'Aktif':>6}{'Usulan':>18}{'Pagu':>18}{'Selisih':>18}{'Flag':>6}"
+               f"{'Didanai':>9}")
+    for u in [*result.units, result.total]:
+        share = "-" if u.share_funded is None else f"{u.share_funded:.0%}"
+        click.echo(f"{u.unit_code or 'TOTAL':<16}{u.active_actions:>6}{rupiah(u.usulan):>18}"
+                   f"{rupiah(u.pagu):>18}{rupiah(u.gap):>18}{u.flagged_actions:>6}{share:>9}")
+
+
+# --- serve and demo ---------------------------------------------------------------------------
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from renaksi.app import create_app
+
+    host, port = host or settings.host, port or settings.port
+    engine = create_db_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    app = create_app(settings)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(f"renaksi berjalan di http://{shown}:{port}/  "
+               f"(API: /api/v1, dokumentasi API: http://{shown}:{port}/schema)")
+    click.echo("Tekan Ctrl+C untuk berhenti.")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--host", default=None, help="Alamat (bawaan 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (bawaan 8000).")
+@database_option
+def serve(host: str | None, port: int | None, settings: Settings) -> None:
+    """Jalankan server HTTP (skema basis data dimutakhirkan lebih dulu).
+
+    \b
+    Contoh:
+      renaksi serve --host 0.0.0.0 --port 8080
+    """
+    _serve(settings, host, port)
+
+
+def load_demo(settings: Settings, seeds: Path) -> None:
+    """Load the Kutai Timur demo through the real importers (idempotent)."""
+    from renaksi.plan.importer import import_plan
+    from renaksi.units.service import import_units
+
+    with open_session(settings) as session:
+        result = import_units(session, seeds / "units.csv")
+        click.echo(_counts("PD", result.units))
+        for workbook in sorted(seeds.glob("renaksi-*.xlsx")):
+            plan_result = import_plan(session, workbook)
+            click.echo(f"Rencana aksi {plan_result.plan} dari {workbook.name}:")
+            click.echo(_counts("Aksi", plan_result.actions))
+            click.echo(_counts("Anggaran", plan_result.budget_lines))
+            click.echo(_counts("KPI", plan_result.kpi_links))
+
+
+@main.command()
+@click.option("--host", default=None, help="Alamat (bawaan 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (bawaan 8000).")
+@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Folder data demo (bawaan: seeds/ di repositori).")
+@click.option("--no-serve", is_flag=True, help="Muat data demo saja, tanpa menjalankan server.")
+@database_option
+def demo(host: str | None, port: int | None, seeds: Path | None, no_serve: bool,
+         settings: Settings) -> None:
+    """Demo Kabupaten Kutai Timur: buat basis data, muat seeds/, jalankan server.
+
+    \b
+    Contoh:
+      renaksi demo
+      renaksi demo --port 8080 --database-url sqlite:///demo.db
+    """
+    seeds = seeds or (SEEDS_DIR if SEEDS_DIR.is_dir() else Path("seeds"))
+    click.echo(f"Memuat data demo Kutai Timur dari {seeds} ...")
+    load_demo(settings, seeds)
+    if not no_serve:
+        _serve(settings, host, port)
+
+
+if __name__ == "__main__":
+    main()

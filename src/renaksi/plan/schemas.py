@@ -1,0 +1,129 @@
+"""Wire formats for the plan: plans, actions with targets, progress reports, KPI links."""
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from renaksi.codes import Direction, KpiName, ProgressStatus
+from renaksi.schemas import Code, ImportCounts, Quarter, Year
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+LongText = Annotated[str, msgspec.Meta(max_length=10000)]
+Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
+SubKegiatan = Annotated[str, msgspec.Meta(
+    pattern=r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(\d{2}|\d{4})$",
+    description="kode sub kegiatan U.BB.PP.K.KK.SSSS (2-digit SS accepted, stored as 4 digits)",
+    examples=["2.16.02.2.01.0002"],
+)]
+
+
+class Plan(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    start_year: int
+    end_year: int
+
+
+class Target(msgspec.Struct):
+    year: Year
+    value: float
+
+
+class Action(msgspec.Struct):
+    id: int
+    plan: str
+    code: str
+    objective: str
+    title: str
+    indicator: str
+    measure_unit: str
+    direction: Direction
+    baseline: float | None
+    targets: list[Target]
+    lead_unit: str
+    supporting_units: list[str]
+    sub_kegiatan_code: str | None
+    note: str | None
+    #: status and progress from the latest progress report (null when none yet)
+    status: ProgressStatus | None
+    progress_pct: float | None
+    version: int
+
+
+class ActionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    code: Code
+    objective: Text
+    title: Text
+    indicator: Text
+    measure_unit: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    lead_unit: Code
+    direction: Direction = Direction.NAIK
+    baseline: float | None = None
+    targets: list[Target] = msgspec.field(default_factory=list)
+    supporting_units: list[Code] = msgspec.field(default_factory=list)
+    sub_kegiatan_code: SubKegiatan | None = None
+    note: LongText | None = None
+    #: plan code; may be left out while the database holds one plan
+    plan: Code | None = None
+
+
+class ActionUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """PATCH body. ``targets`` replaces all targets; a year left out becomes inactive."""
+
+    objective: Text | msgspec.UnsetType = msgspec.UNSET
+    title: Text | msgspec.UnsetType = msgspec.UNSET
+    indicator: Text | msgspec.UnsetType = msgspec.UNSET
+    measure_unit: Annotated[str, msgspec.Meta(min_length=1, max_length=60)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    direction: Direction | msgspec.UnsetType = msgspec.UNSET
+    baseline: float | None | msgspec.UnsetType = msgspec.UNSET
+    targets: list[Target] | msgspec.UnsetType = msgspec.UNSET
+    lead_unit: Code | msgspec.UnsetType = msgspec.UNSET
+    supporting_units: list[Code] | msgspec.UnsetType = msgspec.UNSET
+    sub_kegiatan_code: SubKegiatan | None | msgspec.UnsetType = msgspec.UNSET
+    note: LongText | None | msgspec.UnsetType = msgspec.UNSET
+
+
+class ProgressReport(msgspec.Struct):
+    id: int
+    action_id: int
+    year: int
+    quarter: int
+    status: ProgressStatus
+    achieved_value: float | None
+    progress_pct: float | None
+    problems: str | None
+    follow_up: str | None
+    reported_by: str
+    reported_at: datetime
+
+
+class ProgressCreate(msgspec.Struct, forbid_unknown_fields=True):
+    year: Year
+    quarter: Quarter
+    status: ProgressStatus
+    reported_by: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    achieved_value: float | None = None
+    progress_pct: Percent | None = None
+    problems: LongText | None = None
+    follow_up: LongText | None = None
+
+
+class KpiLink(msgspec.Struct):
+    id: int
+    action_id: int
+    kpi: KpiName
+    unit: str
+    targets: list[Target]
+
+
+class PlanImportResult(msgspec.Struct):
+    plan: str
+    plan_created: bool
+    actions: ImportCounts
+    budget_lines: ImportCounts
+    kpi_links: ImportCounts
+    dry_run: bool

@@ -1,0 +1,239 @@
+"""Units (PD) and their aliases: the registry every other feature refers to by code."""
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from renaksi.codes import UnitKind
+from renaksi.db.engine import write_transaction
+from renaksi.db.models import Unit, UnitAlias
+from renaksi.db.models.units import normalise_name
+from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from renaksi.schemas import ImportCounts
+from renaksi.tabular import map_columns, read_csv, require_no_errors
+from renaksi.units import schemas
+
+
+def to_schema(unit: Unit) -> schemas.Unit:
+    return schemas.Unit(
+        id=unit.id, code=unit.code, name=unit.name, kind=unit.kind,
+        aliases=[a.alias for a in unit.aliases], version=unit.version,
+    )
+
+
+def _query() -> sa.Select[tuple[Unit]]:
+    return sa.select(Unit).options(selectinload(Unit.aliases)).order_by(Unit.code)
+
+
+def list_units(session: Session) -> list[schemas.Unit]:
+    return [to_schema(u) for u in session.scalars(_query())]
+
+
+def _get(session: Session, code: str) -> Unit:
+    unit = session.scalars(_query().where(Unit.code == code)).one_or_none()
+    if unit is None:
+        raise NotFoundError(f"PD dengan kode '{code}' tidak ditemukan.")
+    return unit
+
+
+def get_unit(session: Session, code: str) -> schemas.Unit:
+    return to_schema(_get(session, code))
+
+
+def units_by_code(session: Session) -> dict[str, int]:
+    """Map of unit code → id, for importers that resolve many codes at once."""
+    return {code: uid for uid, code in session.execute(sa.select(Unit.id, Unit.code))}
+
+
+def _alias_errors(session: Session, unit: Unit | None, aliases: Sequence[str],
+                  field: str = "aliases") -> list[FieldError]:
+    """Aliases must map to exactly one unit: refuse one already used by another unit."""
+    errors: list[FieldError] = []
+    keys = [normalise_name(a) for a in aliases]
+    if len(set(keys)) != len(keys):
+        errors.append(FieldError(field=field, message="alias ganda dalam daftar"))
+    if keys:
+        taken = session.execute(
+            sa.select(UnitAlias.alias, Unit.code).join(Unit)
+            .where(UnitAlias.alias_key.in_(keys))
+        ).all()
+        for alias, owner in taken:
+            if unit is None or owner != unit.code:
+                errors.append(FieldError(field=field, value=alias,
+                                         message=f"alias sudah dipakai PD {owner}"))
+    return errors
+
+
+def _set_aliases(unit: Unit, aliases: Iterable[str]) -> None:
+    current = {a.alias_key: a for a in unit.aliases}
+    wanted = {normalise_name(a): " ".join(a.split()) for a in aliases}
+    unit.aliases = [current.get(k) or UnitAlias(alias=v, alias_key=k) for k, v in wanted.items()]
+    for alias in unit.aliases:
+        alias.alias = wanted[alias.alias_key]
+
+
+def create_unit(session: Session, data: schemas.UnitCreate) -> schemas.Unit:
+    with write_transaction(session):
+        if session.scalar(sa.select(Unit.id).where(Unit.code == data.code)) is not None:
+            raise ConflictError(f"PD dengan kode '{data.code}' sudah ada.",
+                                [FieldError(field="code", value=data.code,
+                                            message="kode sudah dipakai")])
+        if errors := _alias_errors(session, None, data.aliases):
+            raise ValidationError("Alias tidak valid.", errors)
+        unit = Unit(code=data.code, name=data.name.strip(), kind=data.kind, aliases=[])
+        _set_aliases(unit, data.aliases)
+        session.add(unit)
+        session.flush()
+        return to_schema(unit)
+
+
+def update_unit(session: Session, code: str, data: schemas.UnitUpdate) -> schemas.Unit:
+    with write_transaction(session):
+        unit = _get(session, code)
+        changed = False
+        if data.name is not msgspec.UNSET and data.name.strip() != unit.name:
+            unit.name, changed = data.name.strip(), True
+        if data.kind is not msgspec.UNSET and data.kind != unit.kind:
+            unit.kind, changed = data.kind, True
+        if data.aliases is not msgspec.UNSET:
+            if errors := _alias_errors(session, unit, data.aliases):
+                raise ValidationError("Alias tidak valid.", errors)
+            before = [a.alias for a in unit.aliases]
+            _set_aliases(unit, data.aliases)
+            changed = changed or before != [a.alias for a in unit.aliases]
+        if changed:
+            unit.version += 1
+        session.flush()
+        return to_schema(unit)
+
+
+def add_alias(session: Session, code: str, alias: str) -> schemas.Unit:
+    with write_transaction(session):
+        unit = _get(session, code)
+        if errors := _alias_errors(session, unit, [alias], field="alias"):
+            raise ConflictError("Alias sudah dipakai PD lain.", errors)
+        if normalise_name(alias) not in {a.alias_key for a in unit.aliases}:
+            _set_aliases(unit, [*(a.alias for a in unit.aliases), alias])
+            unit.version += 1
+        session.flush()
+        return to_schema(unit)
+
+
+# --- the unit list CSV: read → validate → persist -------------------------------------------
+
+UNIT_COLUMNS = {"code": ["code", "kode"], "name": ["name", "nama"], "kind": ["kind", "jenis"],
+                "aliases": ["aliases", "alias"]}
+
+
+def read_unit_rows(source: bytes | Path) -> list[dict[str, str | None]]:
+    """Read the unit list layout ``code,name,kind,aliases``; header problems raise."""
+    errors: list[FieldError] = []
+    table = map_columns(read_csv(source), sheet="CSV", columns=UNIT_COLUMNS,
+                        required=("code", "name", "kind"), errors=errors)
+    require_no_errors(errors, "Daftar PD")
+    return list(table.rows())
+
+
+def validate_unit_rows(rows: list[dict[str, str | None]]) -> list[schemas.UnitCreate]:
+    """Every row checked; all problems reported together with their row and column."""
+    errors: list[FieldError] = []
+    result: list[schemas.UnitCreate] = []
+    seen_codes: dict[str, int] = {}
+    seen_aliases: dict[str, tuple[int, str]] = {}
+    kinds = {k.value for k in UnitKind}
+    for row in rows:
+        line = int(row["_row"] or 0)
+        code, name, kind = row["code"], row["name"], (row["kind"] or "").lower()
+
+        def err(column: str, message: str, value: str | None, line: int = line) -> None:
+            errors.append(FieldError(sheet="CSV", row=line, column=column, value=value,
+                                     message=message))
+
+        if not code:
+            err("code", "kode PD kosong", code)
+        if code and code in seen_codes:
+            err("code", f"kode ganda (juga di baris {seen_codes[code]})", code)
+        if code:
+            seen_codes[code] = line
+        if not name:
+            err("name", "nama PD kosong", name)
+        if kind not in kinds:
+            err("kind", "jenis PD tidak dikenal (pilihan: " + ", ".join(sorted(kinds)) + ")",
+                row["kind"])
+        aliases = [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
+        for alias in aliases:
+            key = normalise_name(alias)
+            other = seen_aliases.get(key)
+            if other and other[1] != code:
+                err("aliases", f"alias juga dipakai PD {other[1]} (baris {other[0]})", alias)
+            seen_aliases[key] = (line, code or "")
+        if code and name and kind in kinds:
+            try:
+                result.append(msgspec.convert(
+                    {"code": code, "name": name, "kind": kind, "aliases": aliases},
+                    schemas.UnitCreate))
+            except msgspec.ValidationError as exc:
+                err("code", f"kode tidak valid ({exc})", code)
+    require_no_errors(errors, "Daftar PD")
+    return result
+
+
+def persist_units(session: Session, units: list[schemas.UnitCreate], *,
+                  dry_run: bool = False) -> schemas.UnitImportResult:
+    """Create or update units by code in one transaction; a dry run rolls everything back."""
+    counts = ImportCounts()
+    with write_transaction(session):
+        existing = {u.code: u for u in session.scalars(_query())}
+        codes_in_file = {u.code for u in units}
+        # aliases held by units not in this file must not be taken over silently
+        errors: list[FieldError] = []
+        foreign = {
+            key: code for key, code in session.execute(
+                sa.select(UnitAlias.alias_key, Unit.code).join(Unit)
+            ) if code not in codes_in_file
+        }
+        for data in units:
+            for alias in data.aliases:
+                owner = foreign.get(normalise_name(alias))
+                if owner:
+                    errors.append(FieldError(sheet="CSV", column="aliases", value=alias,
+                                             message=f"alias sudah dipakai PD {owner}"))
+        require_no_errors(errors, "Daftar PD")
+        before = {u.code: (u.name, u.kind, sorted(a.alias for a in u.aliases))
+                  for u in existing.values()}
+        # free every alias first so aliases can move between units within one file
+        for unit in existing.values():
+            if unit.code in codes_in_file:
+                unit.aliases = [a for a in unit.aliases
+                                if a.alias_key in {normalise_name(x) for d in units
+                                                   if d.code == unit.code for x in d.aliases}]
+        session.flush()
+        for data in units:
+            unit = existing.get(data.code)
+            if unit is None:
+                unit = Unit(code=data.code, name=data.name, kind=data.kind, aliases=[])
+                _set_aliases(unit, data.aliases)
+                session.add(unit)
+                counts.add("created")
+                continue
+            unit.name, unit.kind = data.name, data.kind
+            _set_aliases(unit, data.aliases)
+            after = (unit.name, unit.kind, sorted(a.alias for a in unit.aliases))
+            if before[data.code] != after:
+                unit.version += 1
+                counts.add("updated")
+            else:
+                counts.add("unchanged")
+        session.flush()
+        if dry_run:
+            session.rollback()
+            return schemas.UnitImportResult(units=counts, dry_run=True)
+    return schemas.UnitImportResult(units=counts, dry_run=False)
+
+
+def import_units(session: Session, source: bytes | Path, *,
+                 dry_run: bool = False) -> schemas.UnitImportResult:
+    return persist_units(session, validate_unit_rows(read_unit_rows(source)), dry_run=dry_run)
