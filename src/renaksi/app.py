@@ -1,6 +1,7 @@
 """``create_app(settings)``: the only place where routes, plugins and error handlers are wired."""
 
 import logging
+from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, Router, get
 from litestar.config.app import AppConfig
@@ -23,35 +24,51 @@ from renaksi.units.api import UnitController
 log = logging.getLogger("renaksi")
 
 _HTTP_TITLES = {
-    400: "Permintaan tidak valid", 401: "Belum masuk", 403: "Tidak diizinkan",
-    404: "Tidak ditemukan", 405: "Metode tidak diizinkan", 413: "Berkas terlalu besar",
-    415: "Jenis konten tidak didukung", 429: "Terlalu banyak permintaan",
+    400: "Permintaan tidak valid",
+    401: "Belum masuk",
+    403: "Tidak diizinkan",
+    404: "Tidak ditemukan",
+    405: "Metode tidak diizinkan",
+    413: "Berkas terlalu besar",
+    415: "Jenis konten tidak didukung",
+    429: "Terlalu banyak permintaan",
 }
 
 
-def _error(status: int, title: str, detail: str,
-           errors: list[FieldError] | None = None) -> Response[ErrorBody]:
-    return Response(ErrorBody(status, title, detail, errors or []), status_code=status,
-                    media_type=MediaType.JSON)
+def _error(
+    status: int, title: str, detail: str, errors: list[FieldError] | None = None
+) -> Response[ErrorBody]:
+    return Response(
+        ErrorBody(status, title, detail, errors or []),
+        status_code=status,
+        media_type=MediaType.JSON,
+    )
 
 
-def handle_renaksi_error(_: Request[object, object, object], exc: RenaksiError) -> Response[ErrorBody]:
+def handle_renaksi_error(_: Request[Any, Any, Any], exc: RenaksiError) -> Response[ErrorBody]:
     return _error(exc.status_code, exc.title, exc.detail, exc.errors)
 
 
-def handle_validation(_: Request[object, object, object],
-                      exc: ValidationException) -> Response[ErrorBody]:
+def handle_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
     errors: list[FieldError] = []
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if isinstance(item, dict):
-            errors.append(FieldError(message=str(item.get("message", "tidak valid")),
-                                     field=item.get("key") and str(item["key"])))
-    return _error(400, "Permintaan tidak valid",
-                  "Isian permintaan tidak valid; periksa daftar kesalahan.", errors)
+            errors.append(
+                FieldError(
+                    message=str(item.get("message", "tidak valid")),
+                    field=item.get("key") and str(item["key"]),
+                )
+            )
+    return _error(
+        400,
+        "Permintaan tidak valid",
+        "Isian permintaan tidak valid; periksa daftar kesalahan.",
+        errors,
+    )
 
 
-def handle_http(_: Request[object, object, object], exc: HTTPException) -> Response[ErrorBody]:
+def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     status = exc.status_code
     title = _HTTP_TITLES.get(status, "Galat")
     if status >= 500:
@@ -65,12 +82,12 @@ def handle_http(_: Request[object, object, object], exc: HTTPException) -> Respo
     return _error(status, title, detail)
 
 
-def handle_unexpected(request: Request[object, object, object],
-                      exc: Exception) -> Response[ErrorBody]:
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     """Last resort: log the traceback, never show it."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error(500, "Kesalahan server",
-                  "Terjadi kesalahan di server. Kejadian ini sudah dicatat.")
+    return _error(
+        500, "Kesalahan server", "Terjadi kesalahan di server. Kejadian ini sudah dicatat."
+    )
 
 
 @get("/", include_in_schema=False, sync_to_thread=False)
@@ -96,8 +113,13 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path=API_PREFIX,
-        route_handlers=[UnitController, PlanController, ActionController,
-                        BudgetLineController, FlagController],
+        route_handlers=[
+            UnitController,
+            PlanController,
+            ActionController,
+            BudgetLineController,
+            FlagController,
+        ],
     )
     config = AppConfig(
         route_handlers=[index, healthz, api],
@@ -110,9 +132,11 @@ def create_app(settings: Settings) -> Litestar:
             Exception: handle_unexpected,
         },
         openapi_config=OpenAPIConfig(
-            title="renaksi API", version=__version__, path="/schema",
+            title="renaksi API",
+            version=__version__,
+            path="/schema",
             description="Rencana aksi SP4N LAPOR!, anggaran dan flag pendanaan. Semua galat "
-                        "memakai satu bentuk JSON: `ErrorBody`.",
+            "memakai satu bentuk JSON: `ErrorBody`.",
             render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
             use_handler_docstrings=True,
         ),

@@ -30,8 +30,12 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 def database_option(func: F) -> F:
     """Every command takes ``--database-url`` (else ``RENAKSI_DATABASE_URL``, else renaksi.db)."""
 
-    @click.option("--database-url", envvar="RENAKSI_DATABASE_URL", default=None,
-                  help="URL basis data SQLAlchemy (bawaan: sqlite:///renaksi.db).")
+    @click.option(
+        "--database-url",
+        envvar="RENAKSI_DATABASE_URL",
+        default=None,
+        help="URL basis data SQLAlchemy (bawaan: sqlite:///renaksi.db).",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, database_url: str | None, **kwargs: Any) -> Any:
         settings = Settings.from_env(database_url=database_url)
@@ -57,8 +61,10 @@ def open_session(settings: Settings, *, migrate: bool = True) -> Iterator[Sessio
 
 
 def _counts(label: str, counts: ImportCounts) -> str:
-    return (f"  {label:<14}: {counts.created} baru (created), {counts.updated} diubah (updated), "
-            f"{counts.unchanged} tetap (unchanged)")
+    return (
+        f"  {label:<14}: {counts.created} baru (created), {counts.updated} diubah (updated), "
+        f"{counts.unchanged} tetap (unchanged)"
+    )
 
 
 def _dump(value: object) -> None:
@@ -79,6 +85,7 @@ def main() -> None:
 
 
 # --- db ----------------------------------------------------------------------------------------
+
 
 @main.group()
 def db() -> None:
@@ -103,6 +110,7 @@ def db_upgrade(settings: Settings) -> None:
 
 
 # --- units -------------------------------------------------------------------------------------
+
 
 @main.group()
 def units() -> None:
@@ -176,6 +184,7 @@ def units_alias_add(code: str, name: str, settings: Settings) -> None:
 
 # --- plan --------------------------------------------------------------------------------------
 
+
 @main.group()
 def plan() -> None:
     """Workbook rencana aksi (sheet Aksi, Anggaran, KPI)."""
@@ -184,8 +193,12 @@ def plan() -> None:
 @plan.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Periksa dan hitung saja, tanpa menyimpan.")
-@click.option("--plan", "plan_code", default=None,
-              help="Kode rencana aksi tujuan (wajib bila ada beberapa rencana aksi).")
+@click.option(
+    "--plan",
+    "plan_code",
+    default=None,
+    help="Kode rencana aksi tujuan (wajib bila ada beberapa rencana aksi).",
+)
 @database_option
 def plan_import(file: Path, dry_run: bool, plan_code: str | None, settings: Settings) -> None:
     """Impor workbook rencana aksi: membuat atau memperbarui menurut Kode Aksi.
@@ -203,8 +216,9 @@ def plan_import(file: Path, dry_run: bool, plan_code: str | None, settings: Sett
     with open_session(settings) as session:
         result = import_plan(session, file, plan=plan_code, dry_run=dry_run)
     state = "dibuat" if result.plan_created else "sudah ada"
-    click.echo(f"Rencana aksi {result.plan} ({state})"
-               f"{' — uji coba, tidak disimpan' if dry_run else ''}:")
+    click.echo(
+        f"Rencana aksi {result.plan} ({state}){' — uji coba, tidak disimpan' if dry_run else ''}:"
+    )
     click.echo(_counts("Aksi", result.actions))
     click.echo(_counts("Anggaran", result.budget_lines))
     click.echo(_counts("KPI", result.kpi_links))
@@ -230,6 +244,7 @@ def plan_export(file: Path, plan_code: str | None, settings: Settings) -> None:
 
 # --- flags and summary ------------------------------------------------------------------------
 
+
 @main.command()
 @click.option("--year", type=int, required=True, help="Tahun anggaran.")
 @click.option("--unit", default=None, help="Kode PD penanggung jawab.")
@@ -237,8 +252,14 @@ def plan_export(file: Path, plan_code: str | None, settings: Settings) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Keluaran JSON (satu objek per aksi-tahun).")
 @click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
 @database_option
-def flags(year: int, unit: str | None, flagged: bool, as_json: bool, plan_code: str | None,
-          settings: Settings) -> None:
+def flags(
+    year: int,
+    unit: str | None,
+    flagged: bool,
+    as_json: bool,
+    plan_code: str | None,
+    settings: Settings,
+) -> None:
     """Flag anggaran per aksi-tahun: TANPA_PAGU, KURANG_PAGU, BELUM_USULAN.
 
     \b
@@ -253,12 +274,16 @@ def flags(year: int, unit: str | None, flagged: bool, as_json: bool, plan_code: 
     if as_json:
         _dump(rows)
         return
-    click.echo(f"{'Kode Aksi':<10} {'PD':<14} {'Usulan':>17} {'Pagu':>17} {'Realisasi':>17} "
-               f"{'Selisih':>17}  Flag")
+    click.echo(
+        f"{'Kode Aksi':<10} {'PD':<14} {'Usulan':>17} {'Pagu':>17} {'Realisasi':>17} "
+        f"{'Selisih':>17}  Flag"
+    )
     for r in rows:
-        click.echo(f"{r.action_code:<10} {r.unit_code:<14} {rupiah(r.usulan):>17} "
-                   f"{rupiah(r.pagu):>17} {rupiah(r.realisasi):>17} {rupiah(r.gap):>17}  "
-                   f"{', '.join(f.value for f in r.flags) or '-'}")
+        click.echo(
+            f"{r.action_code:<10} {r.unit_code:<14} {rupiah(r.usulan):>17} "
+            f"{rupiah(r.pagu):>17} {rupiah(r.realisasi):>17} {rupiah(r.gap):>17}  "
+            f"{', '.join(f.value for f in r.flags) or '-'}"
+        )
     click.echo(f"{len(rows)} aksi-tahun, {sum(1 for r in rows if r.flags)} dengan flag.")
 
 
@@ -281,15 +306,19 @@ def summary(year: int, as_json: bool, plan_code: str | None, settings: Settings)
     if as_json:
         _dump(result)
         return
-    click.echo(f"{'PD':<16}{'Aktif':>6}{'Usulan':>18}{'Pagu':>18}{'Selisih':>18}{'Flag':>6}"
-               f"{'Didanai':>9}")
+    click.echo(
+        f"{'PD':<16}{'Aktif':>6}{'Usulan':>18}{'Pagu':>18}{'Selisih':>18}{'Flag':>6}{'Didanai':>9}"
+    )
     for u in [*result.units, result.total]:
         share = "-" if u.share_funded is None else f"{u.share_funded:.0%}"
-        click.echo(f"{u.unit_code or 'TOTAL':<16}{u.active_actions:>6}{rupiah(u.usulan):>18}"
-                   f"{rupiah(u.pagu):>18}{rupiah(u.gap):>18}{u.flagged_actions:>6}{share:>9}")
+        click.echo(
+            f"{u.unit_code or 'TOTAL':<16}{u.active_actions:>6}{rupiah(u.usulan):>18}"
+            f"{rupiah(u.pagu):>18}{rupiah(u.gap):>18}{u.flagged_actions:>6}{share:>9}"
+        )
 
 
 # --- serve and demo ---------------------------------------------------------------------------
+
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     import uvicorn
@@ -304,8 +333,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         engine.dispose()
     app = create_app(settings)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    click.echo(f"renaksi berjalan di http://{shown}:{port}/  "
-               f"(API: /api/v1, dokumentasi API: http://{shown}:{port}/schema)")
+    click.echo(
+        f"renaksi berjalan di http://{shown}:{port}/  "
+        f"(API: /api/v1, dokumentasi API: http://{shown}:{port}/schema)"
+    )
     click.echo("Tekan Ctrl+C untuk berhenti.")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
@@ -343,12 +374,17 @@ def load_demo(settings: Settings, seeds: Path) -> None:
 @main.command()
 @click.option("--host", default=None, help="Alamat (bawaan 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (bawaan 8000).")
-@click.option("--seeds", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=None, help="Folder data demo (bawaan: seeds/ di repositori).")
+@click.option(
+    "--seeds",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder data demo (bawaan: seeds/ di repositori).",
+)
 @click.option("--no-serve", is_flag=True, help="Muat data demo saja, tanpa menjalankan server.")
 @database_option
-def demo(host: str | None, port: int | None, seeds: Path | None, no_serve: bool,
-         settings: Settings) -> None:
+def demo(
+    host: str | None, port: int | None, seeds: Path | None, no_serve: bool, settings: Settings
+) -> None:
     """Demo Kabupaten Kutai Timur: buat basis data, muat seeds/, jalankan server.
 
     \b

@@ -35,8 +35,11 @@ def error_responses(*codes: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries documenting the one error shape for the given status codes."""
     wanted = codes or (400, 404, 422)
     return {
-        code: ResponseSpec(data_container=ErrorBody, description=_DESCRIPTIONS.get(code, "Galat"),
-                           generate_examples=False)
+        code: ResponseSpec(
+            data_container=ErrorBody,
+            description=_DESCRIPTIONS.get(code, "Galat"),
+            generate_examples=False,
+        )
         for code in sorted(set((400, *wanted)))
     }
 

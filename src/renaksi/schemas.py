@@ -7,7 +7,9 @@ import msgspec
 T = TypeVar("T")
 
 Rupiah = Annotated[int, msgspec.Meta(ge=0, le=10**15, description="whole Rupiah")]
-Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_/]*$")]
+Code = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_/]*$")
+]
 Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 Quarter = Annotated[int, msgspec.Meta(ge=1, le=4)]
 

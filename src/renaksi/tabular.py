@@ -70,7 +70,9 @@ def read_csv(source: bytes | Path, *, separator: str | None = None) -> pl.DataFr
 
 
 def _with_row_numbers(frame: pl.DataFrame) -> pl.DataFrame:
-    frame = frame.with_row_index(ROW, offset=FIRST_DATA_ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = frame.with_row_index(ROW, offset=FIRST_DATA_ROW).with_columns(
+        pl.col(ROW).cast(pl.Int64)
+    )
     # Blank cells are null, whatever the source wrote; surrounding spaces never matter.
     text_cols = [c for c in frame.columns if c != ROW]
     frame = frame.with_columns(
@@ -91,7 +93,7 @@ class Table:
     headers: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> Iterable[dict[str, str | None]]:
-        return self.frame.iter_rows(named=True)  # type: ignore[return-value]
+        return self.frame.iter_rows(named=True)
 
 
 def map_columns(
@@ -116,8 +118,11 @@ def map_columns(
     for field_name in required:
         if field_name not in headers:
             wanted = next(iter(columns[field_name]))
-            errors.append(FieldError(sheet=sheet, row=1, column=wanted,
-                                     message=f"kolom wajib '{wanted}' tidak ada"))
+            errors.append(
+                FieldError(
+                    sheet=sheet, row=1, column=wanted, message=f"kolom wajib '{wanted}' tidak ada"
+                )
+            )
     kept = frame.select([ROW, *renames]).rename(renames)
     for field_name in columns:
         if field_name not in kept.columns:
@@ -174,5 +179,6 @@ def require_no_errors(errors: list[FieldError], what: str) -> None:
     """Raise one :class:`ValidationError` listing every error, sorted by place."""
     if errors:
         errors.sort(key=lambda e: (e.sheet or "", e.row or 0, e.column or ""))
-        raise ValidationError(f"{what} ditolak: {len(errors)} kesalahan, tidak ada yang disimpan.",
-                              errors)
+        raise ValidationError(
+            f"{what} ditolak: {len(errors)} kesalahan, tidak ada yang disimpan.", errors
+        )

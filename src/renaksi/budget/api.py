@@ -18,38 +18,57 @@ class BudgetLineController(Controller):
     path = "/budget-lines"
     tags = ["Anggaran"]
 
-    @get("/", sync_to_thread=True, summary="Daftar baris anggaran",
-         responses=error_responses(422))
+    @get("/", sync_to_thread=True, summary="Daftar baris anggaran", responses=error_responses(422))
     def list_lines(
-        self, db_session: Session,
+        self,
+        db_session: Session,
         action_id: Annotated[int | None, Parameter(ge=1)] = None,
         unit: Annotated[str | None, Parameter(max_length=40)] = None,
         year: Year | None = None,
         page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
         per_page: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> Page[schemas.BudgetLine]:
-        return service.list_lines(db_session, action_id=action_id, unit=unit, year=year,
-                                  page=page, per_page=per_page)
+        return service.list_lines(
+            db_session, action_id=action_id, unit=unit, year=year, page=page, per_page=per_page
+        )
 
-    @get("/{line_id:int}", sync_to_thread=True, summary="Satu baris anggaran",
-         responses=error_responses(404))
+    @get(
+        "/{line_id:int}",
+        sync_to_thread=True,
+        summary="Satu baris anggaran",
+        responses=error_responses(404),
+    )
     def get_line(self, db_session: Session, line_id: int) -> schemas.BudgetLine:
         return service.get_line(db_session, line_id)
 
-    @post("/", sync_to_thread=True, summary="Tambah baris anggaran",
-          responses=error_responses(404, 409, 422))
-    def create_line(self, db_session: Session,
-                    data: schemas.BudgetLineCreate) -> schemas.BudgetLine:
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Tambah baris anggaran",
+        responses=error_responses(404, 409, 422),
+    )
+    def create_line(
+        self, db_session: Session, data: schemas.BudgetLineCreate
+    ) -> schemas.BudgetLine:
         return service.create_line(db_session, data)
 
-    @patch("/{line_id:int}", sync_to_thread=True, summary="Ubah baris anggaran",
-           responses=error_responses(404, 409, 422))
-    def update_line(self, db_session: Session, line_id: int,
-                    data: schemas.BudgetLineUpdate) -> schemas.BudgetLine:
+    @patch(
+        "/{line_id:int}",
+        sync_to_thread=True,
+        summary="Ubah baris anggaran",
+        responses=error_responses(404, 409, 422),
+    )
+    def update_line(
+        self, db_session: Session, line_id: int, data: schemas.BudgetLineUpdate
+    ) -> schemas.BudgetLine:
         return service.update_line(db_session, line_id, data)
 
-    @delete("/{line_id:int}", sync_to_thread=True, summary="Hapus baris anggaran",
-            responses=error_responses(404))
+    @delete(
+        "/{line_id:int}",
+        sync_to_thread=True,
+        summary="Hapus baris anggaran",
+        responses=error_responses(404),
+    )
     def delete_line(self, db_session: Session, line_id: int) -> None:
         service.delete_line(db_session, line_id)
 
@@ -58,22 +77,37 @@ class FlagController(Controller):
     path = "/"
     tags = ["Anggaran"]
 
-    @get("/flags", sync_to_thread=True, summary="Flag anggaran per aksi-tahun",
-         description="Setiap aksi-tahun yang aktif atau punya baris anggaran; `flag` menyaring "
-                     "satu kode, `flagged=true` hanya yang punya flag.",
-         responses=error_responses(404, 422))
+    @get(
+        "/flags",
+        sync_to_thread=True,
+        summary="Flag anggaran per aksi-tahun",
+        description="Setiap aksi-tahun yang aktif atau punya baris anggaran; `flag` menyaring "
+        "satu kode, `flagged=true` hanya yang punya flag.",
+        responses=error_responses(404, 422),
+    )
     def list_flags(
-        self, db_session: Session, year: Year,
+        self,
+        db_session: Session,
+        year: Year,
         unit: Annotated[str | None, Parameter(max_length=40)] = None,
         flag: Flag | None = None,
         flagged: bool = False,
         plan: Annotated[str | None, Parameter(max_length=40)] = None,
     ) -> list[schemas.ActionYearFlags]:
-        return service.list_flags(db_session, year=year, unit=unit, flag=flag, plan=plan,
-                                  only_flagged=flagged)
+        return service.list_flags(
+            db_session, year=year, unit=unit, flag=flag, plan=plan, only_flagged=flagged
+        )
 
-    @get("/summary", sync_to_thread=True, summary="Ringkasan anggaran per PD",
-         responses=error_responses(404, 422))
-    def summary(self, db_session: Session, year: Year,
-                plan: Annotated[str | None, Parameter(max_length=40)] = None) -> schemas.Summary:
+    @get(
+        "/summary",
+        sync_to_thread=True,
+        summary="Ringkasan anggaran per PD",
+        responses=error_responses(404, 422),
+    )
+    def summary(
+        self,
+        db_session: Session,
+        year: Year,
+        plan: Annotated[str | None, Parameter(max_length=40)] = None,
+    ) -> schemas.Summary:
         return service.summary(db_session, year=year, plan=plan)

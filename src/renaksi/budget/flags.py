@@ -16,14 +16,23 @@ from renaksi.codes import Flag, Source, Stage
 
 TARGETS_SCHEMA = {"action_id": pl.Int64, "year": pl.Int64}
 LINES_SCHEMA = {
-    "action_id": pl.Int64, "year": pl.Int64, "stage": pl.String, "source": pl.String,
+    "action_id": pl.Int64,
+    "year": pl.Int64,
+    "stage": pl.String,
+    "source": pl.String,
     "amount": pl.Int64,
 }
 ACTIONS_SCHEMA = {"action_id": pl.Int64, "action_code": pl.String, "unit_code": pl.String}
 
 FLAGS_SCHEMA = {
-    "action_id": pl.Int64, "year": pl.Int64, "active": pl.Boolean, "usulan": pl.Int64,
-    "pagu": pl.Int64, "realisasi": pl.Int64, "gap": pl.Int64, "flags": pl.List(pl.String),
+    "action_id": pl.Int64,
+    "year": pl.Int64,
+    "active": pl.Boolean,
+    "usulan": pl.Int64,
+    "pagu": pl.Int64,
+    "realisasi": pl.Int64,
+    "gap": pl.Int64,
+    "flags": pl.List(pl.String),
 }
 
 
@@ -62,8 +71,7 @@ def compute_flags(
     if year is not None:
         targets = targets.filter(pl.col("year") == year)
         lines = lines.filter(pl.col("year") == year)
-    active = targets.select("action_id", "year").unique().with_columns(
-        pl.lit(True).alias("active"))
+    active = targets.select("action_id", "year").unique().with_columns(pl.lit(True).alias("active"))
     with_lines = lines.select("action_id", "year").unique()
     keys = pl.concat([active.select("action_id", "year"), with_lines]).unique()
     totals = budget_totals(lines)
@@ -81,9 +89,15 @@ def compute_flags(
     belum = pl.col("active") & (pl.col("usulan") <= 0)
     # concat_list keeps alphabetical order: BELUM_USULAN < KURANG_PAGU < TANPA_PAGU
     flags = pl.concat_list(
-        pl.when(belum).then(pl.lit([Flag.BELUM_USULAN.value])).otherwise(pl.lit([], pl.List(pl.String))),
-        pl.when(kurang).then(pl.lit([Flag.KURANG_PAGU.value])).otherwise(pl.lit([], pl.List(pl.String))),
-        pl.when(tanpa).then(pl.lit([Flag.TANPA_PAGU.value])).otherwise(pl.lit([], pl.List(pl.String))),
+        pl.when(belum)
+        .then(pl.lit([Flag.BELUM_USULAN.value]))
+        .otherwise(pl.lit([], pl.List(pl.String))),
+        pl.when(kurang)
+        .then(pl.lit([Flag.KURANG_PAGU.value]))
+        .otherwise(pl.lit([], pl.List(pl.String))),
+        pl.when(tanpa)
+        .then(pl.lit([Flag.TANPA_PAGU.value]))
+        .otherwise(pl.lit([], pl.List(pl.String))),
     )
     return (
         frame.with_columns(flags.alias("flags"))
@@ -100,7 +114,8 @@ def add_priority(flags: pl.DataFrame, *, missed: pl.DataFrame) -> pl.DataFrame:
     """
     hit = missed.select("action_id", "year").unique().with_columns(pl.lit(True).alias("_missed"))
     at_risk = pl.col("flags").list.contains(Flag.TANPA_PAGU.value) | pl.col("flags").list.contains(
-        Flag.KURANG_PAGU.value)
+        Flag.KURANG_PAGU.value
+    )
     return (
         flags.join(hit, on=["action_id", "year"], how="left")
         .with_columns(
@@ -114,9 +129,16 @@ def add_priority(flags: pl.DataFrame, *, missed: pl.DataFrame) -> pl.DataFrame:
 
 
 SUMMARY_SCHEMA = {
-    "unit_code": pl.String, "year": pl.Int64, "active_actions": pl.Int64, "usulan": pl.Int64,
-    "pagu": pl.Int64, "realisasi": pl.Int64, "gap": pl.Int64, "flagged_actions": pl.Int64,
-    "funded_actions": pl.Int64, "share_funded": pl.Float64,
+    "unit_code": pl.String,
+    "year": pl.Int64,
+    "active_actions": pl.Int64,
+    "usulan": pl.Int64,
+    "pagu": pl.Int64,
+    "realisasi": pl.Int64,
+    "gap": pl.Int64,
+    "flagged_actions": pl.Int64,
+    "funded_actions": pl.Int64,
+    "share_funded": pl.Float64,
 }
 
 
@@ -130,7 +152,9 @@ def summarise(flags: pl.DataFrame, *, actions: pl.DataFrame) -> pl.DataFrame:
         joined.group_by("unit_code", "year")
         .agg(
             pl.col("active").sum().cast(pl.Int64).alias("active_actions"),
-            pl.col("usulan").sum(), pl.col("pagu").sum(), pl.col("realisasi").sum(),
+            pl.col("usulan").sum(),
+            pl.col("pagu").sum(),
+            pl.col("realisasi").sum(),
             pl.col("gap").sum(),
             (pl.col("flags").list.len() > 0).sum().cast(pl.Int64).alias("flagged_actions"),
             (pl.col("active") & (pl.col("pagu") > 0)).sum().cast(pl.Int64).alias("funded_actions"),

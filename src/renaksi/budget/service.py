@@ -17,23 +17,38 @@ from renaksi.schemas import Page
 LineUnit = aliased(Unit)
 
 
-def _line_query() -> sa.Select[tuple[BudgetLine, str, str]]:
-    return (sa.select(BudgetLine, Action.code, LineUnit.code)
-            .join(Action, Action.id == BudgetLine.action_id)
-            .join(LineUnit, LineUnit.id == BudgetLine.unit_id))
+def _line_query() -> sa.Select[BudgetLine, str, str]:
+    return (
+        sa.select(BudgetLine, Action.code, LineUnit.code)
+        .join(Action, Action.id == BudgetLine.action_id)
+        .join(LineUnit, LineUnit.id == BudgetLine.unit_id)
+    )
 
 
 def _to_schema(line: BudgetLine, action_code: str, unit_code: str) -> schemas.BudgetLine:
     return schemas.BudgetLine(
-        id=line.id, action_id=line.action_id, action_code=action_code, year=line.year,
-        stage=line.stage, source=line.source, unit=unit_code, amount=line.amount,
-        note=line.note, version=line.version,
+        id=line.id,
+        action_id=line.action_id,
+        action_code=action_code,
+        year=line.year,
+        stage=line.stage,
+        source=line.source,
+        unit=unit_code,
+        amount=line.amount,
+        note=line.note,
+        version=line.version,
     )
 
 
-def list_lines(session: Session, *, action_id: int | None = None, unit: str | None = None,
-               year: int | None = None, page: int = 1,
-               per_page: int = 100) -> Page[schemas.BudgetLine]:
+def list_lines(
+    session: Session,
+    *,
+    action_id: int | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    page: int = 1,
+    per_page: int = 100,
+) -> Page[schemas.BudgetLine]:
     query = _line_query()
     if action_id is not None:
         query = query.where(BudgetLine.action_id == action_id)
@@ -43,25 +58,33 @@ def list_lines(session: Session, *, action_id: int | None = None, unit: str | No
         query = query.where(BudgetLine.year == year)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
-        query.order_by(Action.code, BudgetLine.year, BudgetLine.stage, BudgetLine.source,
-                       LineUnit.code).offset((page - 1) * per_page).limit(per_page)
-    ).tuples()
+        query.order_by(
+            Action.code, BudgetLine.year, BudgetLine.stage, BudgetLine.source, LineUnit.code
+        )
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     return Page(items=[_to_schema(*r) for r in rows], total=total, page=page, per_page=per_page)
 
 
 def get_line(session: Session, line_id: int) -> schemas.BudgetLine:
-    row = session.execute(_line_query().where(BudgetLine.id == line_id)).tuples().one_or_none()
+    row = session.execute(_line_query().where(BudgetLine.id == line_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"Baris anggaran dengan id {line_id} tidak ditemukan.")
     return _to_schema(*row)
 
 
 def _duplicate(session: Session, line: BudgetLine) -> None:
-    clash = session.scalar(sa.select(BudgetLine.id).where(
-        BudgetLine.action_id == line.action_id, BudgetLine.year == line.year,
-        BudgetLine.stage == line.stage, BudgetLine.source == line.source,
-        BudgetLine.unit_id == line.unit_id, BudgetLine.id != (line.id or -1),
-    ))
+    clash = session.scalar(
+        sa.select(BudgetLine.id).where(
+            BudgetLine.action_id == line.action_id,
+            BudgetLine.year == line.year,
+            BudgetLine.stage == line.stage,
+            BudgetLine.source == line.source,
+            BudgetLine.unit_id == line.unit_id,
+            BudgetLine.id != (line.id or -1),
+        )
+    )
     if clash is not None:
         raise ConflictError(
             "Sudah ada baris anggaran untuk aksi, tahun, tahap, sumber dana dan PD yang sama "
@@ -74,21 +97,34 @@ def create_line(session: Session, data: schemas.BudgetLineCreate) -> schemas.Bud
     with write_transaction(session):
         action = session.get(Action, data.action_id)
         if action is None:
-            raise NotFoundError(f"Aksi dengan id {data.action_id} tidak ditemukan.",
-                                [FieldError(field="action_id", value=str(data.action_id),
-                                            message="aksi tidak ditemukan")])
+            raise NotFoundError(
+                f"Aksi dengan id {data.action_id} tidak ditemukan.",
+                [
+                    FieldError(
+                        field="action_id", value=str(data.action_id), message="aksi tidak ditemukan"
+                    )
+                ],
+            )
         plan = session.get_one(Plan, action.plan_id)
         check_year(plan, data.year, "year")
         unit_id = action.lead_unit_id
         if data.unit is not None:
             found = session.scalar(sa.select(Unit.id).where(Unit.code == data.unit))
             if found is None:
-                raise NotFoundError(f"PD dengan kode '{data.unit}' tidak ditemukan.",
-                                    [FieldError(field="unit", value=data.unit,
-                                                message="kode PD tidak dikenal")])
+                raise NotFoundError(
+                    f"PD dengan kode '{data.unit}' tidak ditemukan.",
+                    [FieldError(field="unit", value=data.unit, message="kode PD tidak dikenal")],
+                )
             unit_id = found
-        line = BudgetLine(action_id=action.id, year=data.year, stage=data.stage,
-                          source=data.source, unit_id=unit_id, amount=data.amount, note=data.note)
+        line = BudgetLine(
+            action_id=action.id,
+            year=data.year,
+            stage=data.stage,
+            source=data.source,
+            unit_id=unit_id,
+            amount=data.amount,
+            note=data.note,
+        )
         _duplicate(session, line)
         session.add(line)
         session.flush()
@@ -96,8 +132,9 @@ def create_line(session: Session, data: schemas.BudgetLineCreate) -> schemas.Bud
     return get_line(session, line_id)
 
 
-def update_line(session: Session, line_id: int,
-                data: schemas.BudgetLineUpdate) -> schemas.BudgetLine:
+def update_line(
+    session: Session, line_id: int, data: schemas.BudgetLineUpdate
+) -> schemas.BudgetLine:
     with write_transaction(session):
         line = session.get(BudgetLine, line_id)
         if line is None:
@@ -125,7 +162,10 @@ def delete_line(session: Session, line_id: int) -> None:
 
 # --- flags and summaries ---------------------------------------------------------------------
 
-def flags_frame(session: Session, *, year: int, plan: str | None = None) -> tuple[Plan, pl.DataFrame]:
+
+def flags_frame(
+    session: Session, *, year: int, plan: str | None = None
+) -> tuple[Plan, pl.DataFrame]:
     """Flags of every action-year of ``year`` joined with action code and lead unit."""
     plan_row = plan_for_year(session, year, plan)
     frame = rules.compute_flags(
@@ -136,9 +176,15 @@ def flags_frame(session: Session, *, year: int, plan: str | None = None) -> tupl
     return plan_row, frame.join(actions, on="action_id", how="inner")
 
 
-def list_flags(session: Session, *, year: int, unit: str | None = None,
-               flag: Flag | None = None, plan: str | None = None,
-               only_flagged: bool = False) -> list[schemas.ActionYearFlags]:
+def list_flags(
+    session: Session,
+    *,
+    year: int,
+    unit: str | None = None,
+    flag: Flag | None = None,
+    plan: str | None = None,
+    only_flagged: bool = False,
+) -> list[schemas.ActionYearFlags]:
     """Every action-year the rules cover in ``year`` (optionally one lead unit / one flag)."""
     _, frame = flags_frame(session, year=year, plan=plan)
     if unit is not None:
@@ -166,10 +212,15 @@ def summary(session: Session, *, year: int, plan: str | None = None) -> schemas.
     active = sum(u.active_actions for u in units)
     funded = sum(u.funded_actions for u in units)
     total = schemas.UnitSummary(
-        unit_code=None, year=year, active_actions=active,
-        usulan=sum(u.usulan for u in units), pagu=sum(u.pagu for u in units),
-        realisasi=sum(u.realisasi for u in units), gap=sum(u.gap for u in units),
-        flagged_actions=sum(u.flagged_actions for u in units), funded_actions=funded,
+        unit_code=None,
+        year=year,
+        active_actions=active,
+        usulan=sum(u.usulan for u in units),
+        pagu=sum(u.pagu for u in units),
+        realisasi=sum(u.realisasi for u in units),
+        gap=sum(u.gap for u in units),
+        flagged_actions=sum(u.flagged_actions for u in units),
+        funded_actions=funded,
         share_funded=funded / active if active else None,
     )
     return schemas.Summary(year=year, plan=plan_row.code, units=units, total=total)

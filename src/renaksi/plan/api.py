@@ -28,12 +28,17 @@ class ActionController(Controller):
     path = "/actions"
     tags = ["Rencana aksi"]
 
-    @get("/", sync_to_thread=True, summary="Daftar aksi",
-         description="Filter: PD (penanggung jawab atau terkait), tahun aktif, status terakhir, "
-                     "flag anggaran (perlu tahun), teks (kode, judul, indikator).",
-         responses=error_responses(404, 422))
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Daftar aksi",
+        description="Filter: PD (penanggung jawab atau terkait), tahun aktif, status terakhir, "
+        "flag anggaran (perlu tahun), teks (kode, judul, indikator).",
+        responses=error_responses(404, 422),
+    )
     def list_actions(
-        self, db_session: Session,
+        self,
+        db_session: Session,
         unit: Annotated[str | None, Parameter(max_length=40)] = None,
         year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
         status: ProgressStatus | None = None,
@@ -43,33 +48,55 @@ class ActionController(Controller):
         page: PageNo = 1,
         per_page: PerPage = 50,
     ) -> Page[schemas.Action]:
-        return service.list_actions(db_session, plan=plan, unit=unit, year=year, status=status,
-                                    flag=flag, search=q, page=page, per_page=per_page)
+        return service.list_actions(
+            db_session,
+            plan=plan,
+            unit=unit,
+            year=year,
+            status=status,
+            flag=flag,
+            search=q,
+            page=page,
+            per_page=per_page,
+        )
 
-    @get("/{action_id:int}", sync_to_thread=True, summary="Satu aksi",
-         responses=error_responses(404))
+    @get(
+        "/{action_id:int}", sync_to_thread=True, summary="Satu aksi", responses=error_responses(404)
+    )
     def get_action(self, db_session: Session, action_id: int) -> schemas.Action:
         return service.get_action(db_session, action_id)
 
-    @post("/", sync_to_thread=True, summary="Tambah aksi",
-          responses=error_responses(404, 409, 422))
+    @post("/", sync_to_thread=True, summary="Tambah aksi", responses=error_responses(404, 409, 422))
     def create_action(self, db_session: Session, data: schemas.ActionCreate) -> schemas.Action:
         return service.create_action(db_session, data)
 
-    @patch("/{action_id:int}", sync_to_thread=True, summary="Ubah aksi",
-           responses=error_responses(404, 422))
-    def update_action(self, db_session: Session, action_id: int,
-                      data: schemas.ActionUpdate) -> schemas.Action:
+    @patch(
+        "/{action_id:int}",
+        sync_to_thread=True,
+        summary="Ubah aksi",
+        responses=error_responses(404, 422),
+    )
+    def update_action(
+        self, db_session: Session, action_id: int, data: schemas.ActionUpdate
+    ) -> schemas.Action:
         return service.update_action(db_session, action_id, data)
 
-    @get("/{action_id:int}/progress", sync_to_thread=True,
-         summary="Riwayat laporan kemajuan (terbaru dulu)", responses=error_responses(404))
-    def list_progress(self, db_session: Session,
-                      action_id: int) -> list[schemas.ProgressReport]:
+    @get(
+        "/{action_id:int}/progress",
+        sync_to_thread=True,
+        summary="Riwayat laporan kemajuan (terbaru dulu)",
+        responses=error_responses(404),
+    )
+    def list_progress(self, db_session: Session, action_id: int) -> list[schemas.ProgressReport]:
         return service.list_progress(db_session, action_id)
 
-    @post("/{action_id:int}/progress", sync_to_thread=True,
-          summary="Tambah laporan kemajuan triwulan", responses=error_responses(404, 422))
-    def add_progress(self, db_session: Session, action_id: int,
-                     data: schemas.ProgressCreate) -> schemas.ProgressReport:
+    @post(
+        "/{action_id:int}/progress",
+        sync_to_thread=True,
+        summary="Tambah laporan kemajuan triwulan",
+        responses=error_responses(404, 422),
+    )
+    def add_progress(
+        self, db_session: Session, action_id: int, data: schemas.ProgressCreate
+    ) -> schemas.ProgressReport:
         return service.add_progress(db_session, action_id, data)

@@ -27,7 +27,9 @@ from renaksi.plan.workbook import (
 )
 
 WORKBOOK_OPTIONS = {
-    "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
     "constant_memory": False,
 }
 MAX_ROWS = 1_048_575
@@ -41,27 +43,45 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
     """The plan as an XLSX workbook (bytes)."""
     plan_row = resolve_plan(session, plan)
     years = list(plan_row.years)
-    unit_codes = dict(session.execute(sa.select(Unit.id, Unit.code)).tuples().all())
-    actions = list(session.scalars(
-        sa.select(Action).where(Action.plan_id == plan_row.id).order_by(Action.code).options(
-            selectinload(Action.objective), selectinload(Action.targets),
-            selectinload(Action.supporting_units), selectinload(Action.lead_unit))))
+    unit_codes = dict(session.execute(sa.select(Unit.id, Unit.code)).all())
+    actions = list(
+        session.scalars(
+            sa.select(Action)
+            .where(Action.plan_id == plan_row.id)
+            .order_by(Action.code)
+            .options(
+                selectinload(Action.objective),
+                selectinload(Action.targets),
+                selectinload(Action.supporting_units),
+                selectinload(Action.lead_unit),
+            )
+        )
+    )
     codes = {a.id: a.code for a in actions}
     lines = sorted(
         session.scalars(sa.select(BudgetLine).where(BudgetLine.action_id.in_(list(codes)))),
-        key=lambda b: (codes[b.action_id], b.year, list(Stage).index(b.stage), b.source,
-                       unit_codes[b.unit_id]),
+        key=lambda b: (
+            codes[b.action_id],
+            b.year,
+            list(Stage).index(b.stage),
+            b.source,
+            unit_codes[b.unit_id],
+        ),
     )
     links = sorted(
-        session.scalars(sa.select(KpiLink).where(KpiLink.action_id.in_(list(codes)))
-                        .options(selectinload(KpiLink.targets))),
+        session.scalars(
+            sa.select(KpiLink)
+            .where(KpiLink.action_id.in_(list(codes)))
+            .options(selectinload(KpiLink.targets))
+        ),
         key=lambda k: (codes[k.action_id], k.kpi, unit_codes[k.unit_id]),
     )
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, **WORKBOOK_OPTIONS})
     fmt = {
-        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                   "text_wrap": True, "valign": "top"}),
+        "header": book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        ),
         "text": book.add_format({"valign": "top", "text_wrap": True}),
         "number": book.add_format({"valign": "top", "num_format": "#,##0.##"}),
         "money": book.add_format({"valign": "top", "num_format": '"Rp" #,##0'}),
@@ -70,51 +90,94 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
     lists = _write_lists(book, sorted(unit_codes.values()))
 
     sheet = book.add_worksheet(SHEET_ACTIONS)
-    headers = [_header(k, ACTION_COLUMNS) for k in
-               ("code", "objective", "title", "indicator", "measure_unit", "direction",
-                "baseline")]
+    headers = [
+        _header(k, ACTION_COLUMNS)
+        for k in (
+            "code",
+            "objective",
+            "title",
+            "indicator",
+            "measure_unit",
+            "direction",
+            "baseline",
+        )
+    ]
     headers += [f"Target {y}" for y in years]
-    headers += [_header(k, ACTION_COLUMNS) for k in
-                ("lead_unit", "supporting_units", "sub_kegiatan", "note")]
+    headers += [
+        _header(k, ACTION_COLUMNS)
+        for k in ("lead_unit", "supporting_units", "sub_kegiatan", "note")
+    ]
     widths = [11, 36, 44, 36, 12, 8, 10, *([10] * len(years)), 16, 22, 20, 30]
     _start(sheet, headers, widths, fmt["header"])
     for r, action in enumerate(actions, start=1):
         targets = {t.year: t.value for t in action.targets}
         cells: list[tuple[Any, str]] = [
-            (action.code, "text"), (action.objective.title, "text"), (action.title, "text"),
-            (action.indicator, "text"), (action.measure_unit, "text"),
-            (action.direction.value, "text"), (action.baseline, "number"),
+            (action.code, "text"),
+            (action.objective.title, "text"),
+            (action.title, "text"),
+            (action.indicator, "text"),
+            (action.measure_unit, "text"),
+            (action.direction.value, "text"),
+            (action.baseline, "number"),
             *((targets.get(y), "number") for y in years),
             (action.lead_unit.code, "text"),
             (";".join(u.code for u in action.supporting_units), "text"),
-            (action.sub_kegiatan_code, "text"), (action.note, "text"),
+            (action.sub_kegiatan_code, "text"),
+            (action.note, "text"),
         ]
         _write_row(sheet, r, cells, fmt)
     n = len(headers)
     last = max(len(actions), 1000)
     sheet.data_validation(1, 5, last, 5, _list_rule(lists["arah"], "Arah"))
-    sheet.data_validation(1, 7 + len(years), last, 7 + len(years),
-                          _list_rule(lists["pd"], "PD Penanggung Jawab"))
+    sheet.data_validation(
+        1, 7 + len(years), last, 7 + len(years), _list_rule(lists["pd"], "PD Penanggung Jawab")
+    )
     sheet.autofilter(0, 0, max(len(actions), 1), n - 1)
 
     sheet = book.add_worksheet(SHEET_BUDGET)
-    headers = [_header(k, BUDGET_COLUMNS) for k in
-               ("code", "year", "stage", "source", "amount", "unit", "note")]
+    headers = [
+        _header(k, BUDGET_COLUMNS)
+        for k in ("code", "year", "stage", "source", "amount", "unit", "note")
+    ]
     _start(sheet, headers, [11, 8, 11, 17, 18, 16, 36], fmt["header"])
     for r, line in enumerate(lines, start=1):
-        _write_row(sheet, r, [
-            (codes[line.action_id], "text"), (line.year, "int"), (line.stage.value, "text"),
-            (line.source.value, "text"), (line.amount, "money"),
-            (unit_codes[line.unit_id], "text"), (line.note, "text"),
-        ], fmt)
+        _write_row(
+            sheet,
+            r,
+            [
+                (codes[line.action_id], "text"),
+                (line.year, "int"),
+                (line.stage.value, "text"),
+                (line.source.value, "text"),
+                (line.amount, "money"),
+                (unit_codes[line.unit_id], "text"),
+                (line.note, "text"),
+            ],
+            fmt,
+        )
     last = max(len(lines), 1000)
-    sheet.data_validation(1, 1, last, 1, {"validate": "integer", "criteria": "between",
-                                          "minimum": years[0], "maximum": years[-1],
-                                          "error_message": f"Tahun {years[0]}–{years[-1]}"})
+    sheet.data_validation(
+        1,
+        1,
+        last,
+        1,
+        {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": years[0],
+            "maximum": years[-1],
+            "error_message": f"Tahun {years[0]}–{years[-1]}",
+        },
+    )
     sheet.data_validation(1, 2, last, 2, _list_rule(lists["tahap"], "Tahap"))
     sheet.data_validation(1, 3, last, 3, _list_rule(lists["sumber"], "Sumber Dana"))
-    sheet.data_validation(1, 4, last, 4, {"validate": "integer", "criteria": ">=",
-                                          "value": 0, "error_message": "Rupiah bulat ≥ 0"})
+    sheet.data_validation(
+        1,
+        4,
+        last,
+        4,
+        {"validate": "integer", "criteria": ">=", "value": 0, "error_message": "Rupiah bulat ≥ 0"},
+    )
     sheet.data_validation(1, 5, last, 5, _list_rule(lists["pd"], "PD"))
     sheet.autofilter(0, 0, max(len(lines), 1), len(headers) - 1)
 
@@ -124,10 +187,17 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
     _start(sheet, headers, [11, 28, 16, *([10] * len(years))], fmt["header"])
     for r, link in enumerate(links, start=1):
         targets = {t.year: t.value for t in link.targets}
-        _write_row(sheet, r, [
-            (codes[link.action_id], "text"), (link.kpi.value, "text"),
-            (unit_codes[link.unit_id], "text"), *((targets.get(y), "number") for y in years),
-        ], fmt)
+        _write_row(
+            sheet,
+            r,
+            [
+                (codes[link.action_id], "text"),
+                (link.kpi.value, "text"),
+                (unit_codes[link.unit_id], "text"),
+                *((targets.get(y), "number") for y in years),
+            ],
+            fmt,
+        )
     last = max(len(links), 200)
     sheet.data_validation(1, 1, last, 1, _list_rule(lists["kpi"], "KPI"))
     sheet.data_validation(1, 2, last, 2, _list_rule(lists["pd"], "PD"))
@@ -163,8 +233,10 @@ def _write_lists(book: Any, unit_codes: list[str]) -> dict[str, str]:
     """Hidden sheet with the allowed values; returns range formulas for validation."""
     sheet = book.add_worksheet(SHEET_LISTS)
     columns = {
-        "arah": [d.value for d in Direction], "tahap": [s.value for s in Stage],
-        "sumber": [s.value for s in Source], "kpi": [k.value for k in KpiName],
+        "arah": [d.value for d in Direction],
+        "tahap": [s.value for s in Stage],
+        "sumber": [s.value for s in Source],
+        "kpi": [k.value for k in KpiName],
         "pd": unit_codes,
     }
     ranges: dict[str, str] = {}
@@ -179,5 +251,9 @@ def _write_lists(book: Any, unit_codes: list[str]) -> dict[str, str]:
 
 
 def _list_rule(source: str, title: str) -> dict[str, Any]:
-    return {"validate": "list", "source": source, "error_title": title,
-            "error_message": f"Pilih {title} dari daftar."}
+    return {
+        "validate": "list",
+        "source": source,
+        "error_title": title,
+        "error_message": f"Pilih {title} dari daftar.",
+    }

@@ -39,41 +39,58 @@ def _choose_plan(session: Session, code: str | None, tables: PlanTables) -> Plan
     )
 
 
-def import_plan(session: Session, source: bytes | Path, *, plan: str | None = None,
-                dry_run: bool = False) -> schemas.PlanImportResult:
+def import_plan(
+    session: Session, source: bytes | Path, *, plan: str | None = None, dry_run: bool = False
+) -> schemas.PlanImportResult:
     """Read → validate → persist a plan workbook. Any error: nothing is written."""
     return persist_plan(session, read_plan_workbook(source), plan=plan, dry_run=dry_run)
 
 
-def persist_plan(session: Session, tables: PlanTables, *, plan: str | None = None,
-                 dry_run: bool = False) -> schemas.PlanImportResult:
+def persist_plan(
+    session: Session, tables: PlanTables, *, plan: str | None = None, dry_run: bool = False
+) -> schemas.PlanImportResult:
     with write_transaction(session):
         target = _choose_plan(session, plan, tables)
-        units = dict(session.execute(sa.select(Unit.code, Unit.id)).tuples().all())
+        units = dict(session.execute(sa.select(Unit.code, Unit.id)).all())
         leads: dict[str, str] = {}
         if target is not None:
-            leads = dict(session.execute(
-                sa.select(Action.code, Unit.code).join(Unit, Unit.id == Action.lead_unit_id)
-                .where(Action.plan_id == target.id)).tuples().all())
-        ref = Reference(unit_codes=set(units),
-                        period=(target.start_year, target.end_year) if target else None,
-                        existing_leads=leads)
+            leads = dict(
+                session.execute(
+                    sa.select(Action.code, Unit.code)
+                    .join(Unit, Unit.id == Action.lead_unit_id)
+                    .where(Action.plan_id == target.id)
+                )
+                .all()
+            )
+        ref = Reference(
+            unit_codes=set(units),
+            period=(target.start_year, target.end_year) if target else None,
+            existing_leads=leads,
+        )
         data = validate_plan(tables, ref)
         created = target is None
         if target is None:
             start, end = data.period
-            target = Plan(code=plan or plan_code_for(start, end),
-                          name=f"Renaksi SP4N LAPOR! {start}–{end}",
-                          start_year=start, end_year=end)
+            target = Plan(
+                code=plan or plan_code_for(start, end),
+                name=f"Renaksi SP4N LAPOR! {start}–{end}",
+                start_year=start,
+                end_year=end,
+            )
             session.add(target)
             session.flush()
         result = schemas.PlanImportResult(
-            plan=target.code, plan_created=created,
+            plan=target.code,
+            plan_created=created,
             actions=_persist_actions(session, target, data, units),
-            budget_lines=ImportCounts(), kpi_links=ImportCounts(), dry_run=dry_run,
+            budget_lines=ImportCounts(),
+            kpi_links=ImportCounts(),
+            dry_run=dry_run,
         )
-        action_ids = dict(session.execute(
-            sa.select(Action.code, Action.id).where(Action.plan_id == target.id)).tuples().all())
+        action_ids = dict(
+            session.execute(sa.select(Action.code, Action.id).where(Action.plan_id == target.id))
+            .all()
+        )
         result.budget_lines = _persist_lines(session, data, units, action_ids)
         result.kpi_links = _persist_kpis(session, data, units, action_ids)
         session.flush()
@@ -82,14 +99,22 @@ def persist_plan(session: Session, tables: PlanTables, *, plan: str | None = Non
     return result
 
 
-def _persist_actions(session: Session, plan: Plan, data: ValidatedPlan,
-                     units: dict[str, int]) -> ImportCounts:
+def _persist_actions(
+    session: Session, plan: Plan, data: ValidatedPlan, units: dict[str, int]
+) -> ImportCounts:
     counts = ImportCounts()
-    objectives = {o.title: o for o in session.scalars(
-        sa.select(Objective).where(Objective.plan_id == plan.id))}
-    existing = {a.code: a for a in session.scalars(
-        sa.select(Action).where(Action.plan_id == plan.id).options(
-            selectinload(Action.targets), selectinload(Action.supporting_units)))}
+    objectives = {
+        o.title: o
+        for o in session.scalars(sa.select(Objective).where(Objective.plan_id == plan.id))
+    }
+    existing = {
+        a.code: a
+        for a in session.scalars(
+            sa.select(Action)
+            .where(Action.plan_id == plan.id)
+            .options(selectinload(Action.targets), selectinload(Action.supporting_units))
+        )
+    }
     all_units = {u.id: u for u in session.scalars(sa.select(Unit))}
     for row in data.actions:
         objective = objectives.get(row.objective)
@@ -99,15 +124,25 @@ def _persist_actions(session: Session, plan: Plan, data: ValidatedPlan,
             session.flush()
         support = sorted(units[c] for c in row.supporting_units)
         values = {
-            "objective_id": objective.id, "title": row.title, "indicator": row.indicator,
-            "measure_unit": row.measure_unit, "direction": row.direction,
-            "baseline": row.baseline, "lead_unit_id": units[row.lead_unit],
-            "sub_kegiatan_code": row.sub_kegiatan_code, "note": row.note,
+            "objective_id": objective.id,
+            "title": row.title,
+            "indicator": row.indicator,
+            "measure_unit": row.measure_unit,
+            "direction": row.direction,
+            "baseline": row.baseline,
+            "lead_unit_id": units[row.lead_unit],
+            "sub_kegiatan_code": row.sub_kegiatan_code,
+            "note": row.note,
         }
         action = existing.get(row.code)
         if action is None:
-            action = Action(plan_id=plan.id, code=row.code, targets=[],
-                            supporting_units=[all_units[i] for i in support], **values)
+            action = Action(
+                plan_id=plan.id,
+                code=row.code,
+                targets=[],
+                supporting_units=[all_units[i] for i in support],
+                **values,
+            )
             set_targets(action, row.targets)
             session.add(action)
             counts.add("created")
@@ -128,8 +163,9 @@ def _persist_actions(session: Session, plan: Plan, data: ValidatedPlan,
     return counts
 
 
-def _persist_lines(session: Session, data: ValidatedPlan, units: dict[str, int],
-                   action_ids: dict[str, int]) -> ImportCounts:
+def _persist_lines(
+    session: Session, data: ValidatedPlan, units: dict[str, int], action_ids: dict[str, int]
+) -> ImportCounts:
     counts = ImportCounts()
     ids = list(action_ids.values())
     existing = {
@@ -140,9 +176,17 @@ def _persist_lines(session: Session, data: ValidatedPlan, units: dict[str, int],
         key = (action_ids[row.action_code], row.year, row.stage, row.source, units[row.unit])
         line = existing.get(key)
         if line is None:
-            session.add(BudgetLine(action_id=key[0], year=row.year, stage=row.stage,
-                                   source=row.source, unit_id=key[4], amount=row.amount,
-                                   note=row.note))
+            session.add(
+                BudgetLine(
+                    action_id=key[0],
+                    year=row.year,
+                    stage=row.stage,
+                    source=row.source,
+                    unit_id=key[4],
+                    amount=row.amount,
+                    note=row.note,
+                )
+            )
             counts.add("created")
         elif (line.amount, line.note) != (row.amount, row.note):
             line.amount, line.note = row.amount, row.note
@@ -153,27 +197,36 @@ def _persist_lines(session: Session, data: ValidatedPlan, units: dict[str, int],
     return counts
 
 
-def _persist_kpis(session: Session, data: ValidatedPlan, units: dict[str, int],
-                  action_ids: dict[str, int]) -> ImportCounts:
+def _persist_kpis(
+    session: Session, data: ValidatedPlan, units: dict[str, int], action_ids: dict[str, int]
+) -> ImportCounts:
     counts = ImportCounts()
     existing = {
         (k.action_id, k.kpi, k.unit_id): k
         for k in session.scalars(
-            sa.select(KpiLink).where(KpiLink.action_id.in_(list(action_ids.values())))
-            .options(selectinload(KpiLink.targets)))
+            sa.select(KpiLink)
+            .where(KpiLink.action_id.in_(list(action_ids.values())))
+            .options(selectinload(KpiLink.targets))
+        )
     }
     for row in data.kpis:
         key = (action_ids[row.action_code], row.kpi, units[row.unit])
         link = existing.get(key)
         if link is None:
-            session.add(KpiLink(action_id=key[0], kpi=row.kpi, unit_id=key[2],
-                                targets=[KpiTarget(year=y, value=v)
-                                         for y, v in sorted(row.targets.items())]))
+            session.add(
+                KpiLink(
+                    action_id=key[0],
+                    kpi=row.kpi,
+                    unit_id=key[2],
+                    targets=[KpiTarget(year=y, value=v) for y, v in sorted(row.targets.items())],
+                )
+            )
             counts.add("created")
         elif {t.year: t.value for t in link.targets} != row.targets:
             current = {t.year: t for t in link.targets}
-            link.targets = [current.get(y) or KpiTarget(year=y, value=v)
-                            for y, v in sorted(row.targets.items())]
+            link.targets = [
+                current.get(y) or KpiTarget(year=y, value=v) for y, v in sorted(row.targets.items())
+            ]
             for t in link.targets:
                 t.value = row.targets[t.year]
             counts.add("updated")

@@ -11,11 +11,14 @@ from renaksi.schemas import Code, ImportCounts, Quarter, Year
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 LongText = Annotated[str, msgspec.Meta(max_length=10000)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
-SubKegiatan = Annotated[str, msgspec.Meta(
-    pattern=r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(\d{2}|\d{4})$",
-    description="kode sub kegiatan U.BB.PP.K.KK.SSSS (2-digit SS accepted, stored as 4 digits)",
-    examples=["2.16.02.2.01.0002"],
-)]
+SubKegiatan = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(\d{2}|\d{4})$",
+        description="kode sub kegiatan U.BB.PP.K.KK.SSSS (2-digit SS accepted, stored as 4 digits)",
+        examples=["2.16.02.2.01.0002"],
+    ),
+]
 
 
 class Plan(msgspec.Struct):

@@ -21,8 +21,9 @@ def normalise_sub_kegiatan(code: str) -> str:
     """``2.16.02.2.01.02`` → ``2.16.02.2.01.0002``; raises ``ValueError`` when malformed."""
     match = _SUB_KEGIATAN.match(code.strip())
     if not match:
-        raise ValueError("kode sub kegiatan harus berbentuk U.BB.PP.K.KK.SSSS, "
-                         "mis. 2.16.02.2.01.0002")
+        raise ValueError(
+            "kode sub kegiatan harus berbentuk U.BB.PP.K.KK.SSSS, mis. 2.16.02.2.01.0002"
+        )
     *head, last = match.groups()
     return ".".join([*head, last.zfill(4)])
 
@@ -32,8 +33,13 @@ def plan_code_for(start_year: int, end_year: int) -> str:
 
 
 def plan_to_schema(plan: Plan) -> schemas.Plan:
-    return schemas.Plan(id=plan.id, code=plan.code, name=plan.name,
-                        start_year=plan.start_year, end_year=plan.end_year)
+    return schemas.Plan(
+        id=plan.id,
+        code=plan.code,
+        name=plan.name,
+        start_year=plan.start_year,
+        end_year=plan.end_year,
+    )
 
 
 def list_plans(session: Session) -> list[schemas.Plan]:
@@ -76,17 +82,25 @@ def check_year(plan: Plan, year: int, field: str) -> None:
     if not plan.start_year <= year <= plan.end_year:
         raise ValidationError(
             f"Tahun {year} di luar periode {plan.code} ({plan.start_year}–{plan.end_year}).",
-            [FieldError(field=field, value=str(year),
-                        message=f"tahun harus {plan.start_year}–{plan.end_year}")],
+            [
+                FieldError(
+                    field=field,
+                    value=str(year),
+                    message=f"tahun harus {plan.start_year}–{plan.end_year}",
+                )
+            ],
         )
 
 
 # --- actions ------------------------------------------------------------------------------
 
-def _action_query() -> sa.Select[tuple[Action]]:
+
+def _action_query() -> sa.Select[Action]:
     return sa.select(Action).options(
-        selectinload(Action.plan), selectinload(Action.objective),
-        selectinload(Action.lead_unit), selectinload(Action.supporting_units),
+        selectinload(Action.plan),
+        selectinload(Action.objective),
+        selectinload(Action.lead_unit),
+        selectinload(Action.supporting_units),
         selectinload(Action.targets),
     )
 
@@ -94,16 +108,27 @@ def _action_query() -> sa.Select[tuple[Action]]:
 def _latest_progress(session: Session, action_ids: Sequence[int]) -> dict[int, ProgressReport]:
     if not action_ids:
         return {}
-    ranked = sa.select(
-        ProgressReport.id,
-        sa.func.row_number().over(
-            partition_by=ProgressReport.action_id,
-            order_by=(ProgressReport.year.desc(), ProgressReport.quarter.desc(),
-                      ProgressReport.reported_at.desc(), ProgressReport.id.desc()),
-        ).label("rank"),
-    ).where(ProgressReport.action_id.in_(action_ids)).subquery()
+    ranked = (
+        sa.select(
+            ProgressReport.id,
+            sa.func.row_number()
+            .over(
+                partition_by=ProgressReport.action_id,
+                order_by=(
+                    ProgressReport.year.desc(),
+                    ProgressReport.quarter.desc(),
+                    ProgressReport.reported_at.desc(),
+                    ProgressReport.id.desc(),
+                ),
+            )
+            .label("rank"),
+        )
+        .where(ProgressReport.action_id.in_(action_ids))
+        .subquery()
+    )
     reports = session.scalars(
-        sa.select(ProgressReport).join(ranked, ranked.c.id == ProgressReport.id)
+        sa.select(ProgressReport)
+        .join(ranked, ranked.c.id == ProgressReport.id)
         .where(ranked.c.rank == 1)
     )
     return {r.action_id: r for r in reports}
@@ -111,13 +136,20 @@ def _latest_progress(session: Session, action_ids: Sequence[int]) -> dict[int, P
 
 def action_to_schema(action: Action, latest: ProgressReport | None) -> schemas.Action:
     return schemas.Action(
-        id=action.id, plan=action.plan.code, code=action.code, objective=action.objective.title,
-        title=action.title, indicator=action.indicator, measure_unit=action.measure_unit,
-        direction=action.direction, baseline=action.baseline,
+        id=action.id,
+        plan=action.plan.code,
+        code=action.code,
+        objective=action.objective.title,
+        title=action.title,
+        indicator=action.indicator,
+        measure_unit=action.measure_unit,
+        direction=action.direction,
+        baseline=action.baseline,
         targets=[schemas.Target(year=t.year, value=t.value) for t in action.targets],
         lead_unit=action.lead_unit.code,
         supporting_units=[u.code for u in action.supporting_units],
-        sub_kegiatan_code=action.sub_kegiatan_code, note=action.note,
+        sub_kegiatan_code=action.sub_kegiatan_code,
+        note=action.note,
         status=latest.status if latest else None,
         progress_pct=latest.progress_pct if latest else None,
         version=action.version,
@@ -137,9 +169,16 @@ def get_action(session: Session, action_id: int) -> schemas.Action:
 
 
 def list_actions(
-    session: Session, *, plan: str | None = None, unit: str | None = None,
-    year: int | None = None, status: ProgressStatus | None = None, flag: Flag | None = None,
-    search: str | None = None, page: int = 1, per_page: int = 50,
+    session: Session,
+    *,
+    plan: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    status: ProgressStatus | None = None,
+    flag: Flag | None = None,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> Page[schemas.Action]:
     """Actions filtered by unit (lead or supporting), active year, latest status, flag, text."""
     query = _action_query().join(Plan, Plan.id == Action.plan_id)
@@ -149,34 +188,49 @@ def list_actions(
         unit_id = session.scalar(sa.select(Unit.id).where(Unit.code == unit))
         if unit_id is None:
             raise NotFoundError(f"PD dengan kode '{unit}' tidak ditemukan.")
-        query = query.where(sa.or_(
-            Action.lead_unit_id == unit_id,
-            Action.supporting_units.any(Unit.id == unit_id),
-        ))
+        query = query.where(
+            sa.or_(
+                Action.lead_unit_id == unit_id,
+                Action.supporting_units.any(Unit.id == unit_id),
+            )
+        )
     if year is not None:
         query = query.where(Action.targets.any(ActionTarget.year == year))
     if search:
         pattern = f"%{search.strip().lower()}%"
-        query = query.where(sa.or_(
-            sa.func.lower(Action.code).like(pattern), sa.func.lower(Action.title).like(pattern),
-            sa.func.lower(Action.indicator).like(pattern),
-        ))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Action.code).like(pattern),
+                sa.func.lower(Action.title).like(pattern),
+                sa.func.lower(Action.indicator).like(pattern),
+            )
+        )
     if flag is not None:
         if year is None:
-            raise ValidationError("Filter flag memerlukan tahun.",
-                                  [FieldError(field="year", message="wajib bila flag dipakai")])
+            raise ValidationError(
+                "Filter flag memerlukan tahun.",
+                [FieldError(field="year", message="wajib bila flag dipakai")],
+            )
         from renaksi.budget.service import flagged_action_ids  # budget builds on the plan
 
         query = query.where(Action.id.in_(flagged_action_ids(session, year=year, flag=flag)))
     if status is not None:
         query = query.where(Action.id.in_(_ids_with_latest_status(session, status)))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    actions = list(session.scalars(
-        query.order_by(Plan.start_year, Action.code).offset((page - 1) * per_page).limit(per_page)
-    ))
+    actions = list(
+        session.scalars(
+            query.order_by(Plan.start_year, Action.code)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
     latest = _latest_progress(session, [a.id for a in actions])
-    return Page(items=[action_to_schema(a, latest.get(a.id)) for a in actions],
-                total=total, page=page, per_page=per_page)
+    return Page(
+        items=[action_to_schema(a, latest.get(a.id)) for a in actions],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _ids_with_latest_status(session: Session, status: ProgressStatus) -> list[int]:
@@ -188,12 +242,15 @@ def _ids_with_latest_status(session: Session, status: ProgressStatus) -> list[in
 
 
 def _unit_ids(session: Session, codes: Sequence[str], field: str) -> list[int]:
-    found = dict(session.execute(sa.select(Unit.code, Unit.id).where(Unit.code.in_(codes))).tuples().all())
+    found = dict(
+        session.execute(sa.select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all()
+    )
     missing = [c for c in codes if c not in found]
     if missing:
-        raise ValidationError("Kode PD tidak dikenal.", [
-            FieldError(field=field, value=c, message="kode PD tidak dikenal") for c in missing
-        ])
+        raise ValidationError(
+            "Kode PD tidak dikenal.",
+            [FieldError(field=field, value=c, message="kode PD tidak dikenal") for c in missing],
+        )
     return [found[c] for c in codes]
 
 
@@ -212,8 +269,10 @@ def objective_for(session: Session, plan: Plan, title: str) -> Objective:
 def _check_targets(plan: Plan, targets: Sequence[schemas.Target]) -> list[schemas.Target]:
     years = [t.year for t in targets]
     if len(set(years)) != len(years):
-        raise ValidationError("Target ganda untuk tahun yang sama.",
-                              [FieldError(field="targets", message="satu target per tahun")])
+        raise ValidationError(
+            "Target ganda untuk tahun yang sama.",
+            [FieldError(field="targets", message="satu target per tahun")],
+        )
     for t in targets:
         check_year(plan, t.year, "targets")
     return sorted(targets, key=lambda t: t.year)
@@ -222,22 +281,29 @@ def _check_targets(plan: Plan, targets: Sequence[schemas.Target]) -> list[schema
 def create_action(session: Session, data: schemas.ActionCreate) -> schemas.Action:
     with write_transaction(session):
         plan = resolve_plan(session, data.plan)
-        if session.scalar(sa.select(Action.id).where(Action.plan_id == plan.id,
-                                                     Action.code == data.code)):
-            raise ConflictError(f"Kode aksi '{data.code}' sudah ada di {plan.code}.",
-                                [FieldError(field="code", value=data.code,
-                                            message="kode aksi sudah dipakai")])
+        if session.scalar(
+            sa.select(Action.id).where(Action.plan_id == plan.id, Action.code == data.code)
+        ):
+            raise ConflictError(
+                f"Kode aksi '{data.code}' sudah ada di {plan.code}.",
+                [FieldError(field="code", value=data.code, message="kode aksi sudah dipakai")],
+            )
         targets = _check_targets(plan, data.targets)
         lead_id = _unit_ids(session, [data.lead_unit], "lead_unit")[0]
         support_ids = _unit_ids(session, data.supporting_units, "supporting_units")
         action = Action(
-            plan_id=plan.id, code=data.code,
+            plan_id=plan.id,
+            code=data.code,
             objective_id=objective_for(session, plan, data.objective).id,
-            title=data.title.strip(), indicator=data.indicator.strip(),
-            measure_unit=data.measure_unit.strip(), direction=data.direction,
-            baseline=data.baseline, lead_unit_id=lead_id,
-            sub_kegiatan_code=(normalise_sub_kegiatan(data.sub_kegiatan_code)
-                               if data.sub_kegiatan_code else None),
+            title=data.title.strip(),
+            indicator=data.indicator.strip(),
+            measure_unit=data.measure_unit.strip(),
+            direction=data.direction,
+            baseline=data.baseline,
+            lead_unit_id=lead_id,
+            sub_kegiatan_code=(
+                normalise_sub_kegiatan(data.sub_kegiatan_code) if data.sub_kegiatan_code else None
+            ),
             note=data.note,
             targets=[ActionTarget(year=t.year, value=t.value) for t in targets],
             supporting_units=list(session.scalars(sa.select(Unit).where(Unit.id.in_(support_ids)))),
@@ -271,8 +337,10 @@ def update_action(session: Session, action_id: int, data: schemas.ActionUpdate) 
         if data.note is not msgspec.UNSET:
             assign("note", data.note)
         if data.sub_kegiatan_code is not msgspec.UNSET:
-            assign("sub_kegiatan_code", normalise_sub_kegiatan(data.sub_kegiatan_code)
-                   if data.sub_kegiatan_code else None)
+            assign(
+                "sub_kegiatan_code",
+                normalise_sub_kegiatan(data.sub_kegiatan_code) if data.sub_kegiatan_code else None,
+            )
         if data.objective is not msgspec.UNSET:
             assign("objective_id", objective_for(session, plan, data.objective).id)
         if data.lead_unit is not msgspec.UNSET:
@@ -281,7 +349,8 @@ def update_action(session: Session, action_id: int, data: schemas.ActionUpdate) 
             ids = _unit_ids(session, data.supporting_units, "supporting_units")
             if sorted(ids) != sorted(u.id for u in action.supporting_units):
                 action.supporting_units = list(
-                    session.scalars(sa.select(Unit).where(Unit.id.in_(ids))))
+                    session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))
+                )
                 changed = True
         if data.targets is not msgspec.UNSET:
             targets = _check_targets(plan, data.targets)
@@ -308,11 +377,20 @@ def set_targets(action: Action, targets: dict[int, float]) -> None:
 
 # --- progress reports (append-only) --------------------------------------------------------
 
+
 def progress_to_schema(r: ProgressReport) -> schemas.ProgressReport:
     return schemas.ProgressReport(
-        id=r.id, action_id=r.action_id, year=r.year, quarter=r.quarter, status=r.status,
-        achieved_value=r.achieved_value, progress_pct=r.progress_pct, problems=r.problems,
-        follow_up=r.follow_up, reported_by=r.reported_by, reported_at=r.reported_at,
+        id=r.id,
+        action_id=r.action_id,
+        year=r.year,
+        quarter=r.quarter,
+        status=r.status,
+        achieved_value=r.achieved_value,
+        progress_pct=r.progress_pct,
+        problems=r.problems,
+        follow_up=r.follow_up,
+        reported_by=r.reported_by,
+        reported_at=r.reported_at,
     )
 
 
@@ -320,22 +398,33 @@ def list_progress(session: Session, action_id: int) -> list[schemas.ProgressRepo
     """Every report of the action, newest first: the history is never overwritten."""
     _get_action(session, action_id)
     reports = session.scalars(
-        sa.select(ProgressReport).where(ProgressReport.action_id == action_id)
-        .order_by(ProgressReport.year.desc(), ProgressReport.quarter.desc(),
-                  ProgressReport.reported_at.desc(), ProgressReport.id.desc())
+        sa.select(ProgressReport)
+        .where(ProgressReport.action_id == action_id)
+        .order_by(
+            ProgressReport.year.desc(),
+            ProgressReport.quarter.desc(),
+            ProgressReport.reported_at.desc(),
+            ProgressReport.id.desc(),
+        )
     )
     return [progress_to_schema(r) for r in reports]
 
 
-def add_progress(session: Session, action_id: int,
-                 data: schemas.ProgressCreate) -> schemas.ProgressReport:
+def add_progress(
+    session: Session, action_id: int, data: schemas.ProgressCreate
+) -> schemas.ProgressReport:
     with write_transaction(session):
         action = _get_action(session, action_id)
         check_year(action.plan, data.year, "year")
         report = ProgressReport(
-            action_id=action.id, year=data.year, quarter=data.quarter, status=data.status,
-            achieved_value=data.achieved_value, progress_pct=data.progress_pct,
-            problems=data.problems, follow_up=data.follow_up,
+            action_id=action.id,
+            year=data.year,
+            quarter=data.quarter,
+            status=data.status,
+            achieved_value=data.achieved_value,
+            progress_pct=data.progress_pct,
+            problems=data.problems,
+            follow_up=data.follow_up,
             reported_by=data.reported_by.strip(),
         )
         session.add(report)

@@ -7,31 +7,61 @@ transaction). :mod:`renaksi.plan.exporter` writes the same layout back.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from renaksi.codes import Direction, KpiName, Source, Stage
 from renaksi.errors import FieldError
 from renaksi.plan.service import normalise_sub_kegiatan
-from renaksi.tabular import ROW, Table, header_key, map_columns, parse_int, parse_number, \
-    parse_rupiah, read_xlsx, require_no_errors
+from renaksi.tabular import (
+    ROW,
+    Table,
+    header_key,
+    map_columns,
+    parse_int,
+    parse_number,
+    parse_rupiah,
+    read_xlsx,
+    require_no_errors,
+)
 
 SHEET_ACTIONS, SHEET_BUDGET, SHEET_KPI, SHEET_LISTS = "Aksi", "Anggaran", "KPI", "Daftar"
 
 ACTION_COLUMNS = {
-    "code": ["Kode Aksi"], "objective": ["Sasaran"], "title": ["Aksi"],
-    "indicator": ["Indikator"], "measure_unit": ["Satuan"], "direction": ["Arah"],
-    "baseline": ["Baseline"], "lead_unit": ["PD Penanggung Jawab"],
-    "supporting_units": ["PD Terkait"], "sub_kegiatan": ["Kode Sub Kegiatan"],
+    "code": ["Kode Aksi"],
+    "objective": ["Sasaran"],
+    "title": ["Aksi"],
+    "indicator": ["Indikator"],
+    "measure_unit": ["Satuan"],
+    "direction": ["Arah"],
+    "baseline": ["Baseline"],
+    "lead_unit": ["PD Penanggung Jawab"],
+    "supporting_units": ["PD Terkait"],
+    "sub_kegiatan": ["Kode Sub Kegiatan"],
     "note": ["Keterangan"],
 }
-ACTION_REQUIRED = ("code", "objective", "title", "indicator", "measure_unit", "direction",
-                   "lead_unit")
+ACTION_REQUIRED = (
+    "code",
+    "objective",
+    "title",
+    "indicator",
+    "measure_unit",
+    "direction",
+    "lead_unit",
+)
 BUDGET_COLUMNS = {
-    "code": ["Kode Aksi"], "year": ["Tahun"], "stage": ["Tahap"], "source": ["Sumber Dana"],
-    "amount": ["Jumlah"], "unit": ["PD"], "note": ["Keterangan"],
+    "code": ["Kode Aksi"],
+    "year": ["Tahun"],
+    "stage": ["Tahap"],
+    "source": ["Sumber Dana"],
+    "amount": ["Jumlah"],
+    "unit": ["PD"],
+    "note": ["Keterangan"],
 }
 BUDGET_REQUIRED = ("code", "year", "stage", "source", "amount")
 KPI_COLUMNS = {"code": ["Kode Aksi"], "kpi": ["KPI"], "unit": ["PD"]}
@@ -136,28 +166,51 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
         require_no_errors(errors, "Workbook rencana aksi")
         raise AssertionError("unreachable")
     target_headers = _year_columns(actions_frame)
-    actions = map_columns(actions_frame.rename({h: f"target:{y}" for y, h in target_headers.items()}),
-                          sheet=SHEET_ACTIONS, columns=ACTION_COLUMNS | {
-                              f"target:{y}": [f"target:{y}"] for y in target_headers},
-                          required=ACTION_REQUIRED, errors=errors)
+    actions = map_columns(
+        actions_frame.rename({h: f"target:{y}" for y, h in target_headers.items()}),
+        sheet=SHEET_ACTIONS,
+        columns=ACTION_COLUMNS | {f"target:{y}": [f"target:{y}"] for y in target_headers},
+        required=ACTION_REQUIRED,
+        errors=errors,
+    )
     if not target_headers:
-        errors.append(FieldError(sheet=SHEET_ACTIONS, row=1, column="Target YYYY",
-                                 message="tidak ada kolom target tahunan (mis. 'Target 2022')"))
+        errors.append(
+            FieldError(
+                sheet=SHEET_ACTIONS,
+                row=1,
+                column="Target YYYY",
+                message="tidak ada kolom target tahunan (mis. 'Target 2022')",
+            )
+        )
     budget = kpi = None
     kpi_headers: dict[int, str] = {}
     if (frame := _find_sheet(sheets, SHEET_BUDGET)) is not None:
-        budget = map_columns(frame, sheet=SHEET_BUDGET, columns=BUDGET_COLUMNS,
-                             required=BUDGET_REQUIRED, errors=errors)
+        budget = map_columns(
+            frame,
+            sheet=SHEET_BUDGET,
+            columns=BUDGET_COLUMNS,
+            required=BUDGET_REQUIRED,
+            errors=errors,
+        )
     if (frame := _find_sheet(sheets, SHEET_KPI)) is not None:
         kpi_headers = _year_columns(frame)
-        kpi = map_columns(frame.rename({h: f"target:{y}" for y, h in kpi_headers.items()}),
-                          sheet=SHEET_KPI, columns=KPI_COLUMNS | {
-                              f"target:{y}": [f"target:{y}"] for y in kpi_headers},
-                          required=KPI_REQUIRED, errors=errors)
+        kpi = map_columns(
+            frame.rename({h: f"target:{y}" for y, h in kpi_headers.items()}),
+            sheet=SHEET_KPI,
+            columns=KPI_COLUMNS | {f"target:{y}": [f"target:{y}"] for y in kpi_headers},
+            required=KPI_REQUIRED,
+            errors=errors,
+        )
     require_no_errors(errors, "Workbook rencana aksi")
-    return PlanTables(actions=actions, budget=budget, kpi=kpi,
-                      target_years=list(target_headers), target_headers=target_headers,
-                      kpi_years=list(kpi_headers), kpi_headers=kpi_headers)
+    return PlanTables(
+        actions=actions,
+        budget=budget,
+        kpi=kpi,
+        target_years=list(target_headers),
+        target_headers=target_headers,
+        kpi_years=list(kpi_headers),
+        kpi_headers=kpi_headers,
+    )
 
 
 class _Collector:
@@ -170,13 +223,27 @@ class _Collector:
 
     def add(self, row: int, field_name: str, message: str, value: object = None) -> None:
         column = self.headers.get(field_name, field_name)
-        self.errors.append(FieldError(sheet=self.table.sheet, row=row, column=column,
-                                      value=None if value is None else str(value),
-                                      message=message))
+        self.errors.append(
+            FieldError(
+                sheet=self.table.sheet,
+                row=row,
+                column=column,
+                value=None if value is None else str(value),
+                message=message,
+            )
+        )
 
 
-def _parse(collect: _Collector, row: int, field_name: str, raw: str | None, parser,  # type: ignore[no-untyped-def]
-           *, required: bool = False, label: str = "nilai"):
+def _parse(
+    collect: _Collector,
+    row: int,
+    field_name: str,
+    raw: str | None,
+    parser: Callable[[str], Any],
+    *,
+    required: bool = False,
+    label: str = "nilai",
+) -> Any:
     if raw is None:
         if required:
             collect.add(row, field_name, f"{label} wajib diisi")
@@ -188,7 +255,7 @@ def _parse(collect: _Collector, row: int, field_name: str, raw: str | None, pars
         return None
 
 
-def _choice(enum, raw: str) -> object:  # type: ignore[no-untyped-def]
+def _choice(enum: type[StrEnum], raw: str) -> Any:
     key = raw.strip().replace(" ", "_").upper()
     for member in enum:
         if member.value.upper() == key or member.name == key:
@@ -206,9 +273,15 @@ def validate_plan(tables: PlanTables, ref: Reference) -> ValidatedPlan:
         period = ref.period
         for year, header in tables.target_headers.items():
             if not period[0] <= year <= period[1]:
-                errors.append(FieldError(sheet=SHEET_ACTIONS, row=1, column=header,
-                                         value=str(year),
-                                         message=f"tahun di luar periode {period[0]}–{period[1]}"))
+                errors.append(
+                    FieldError(
+                        sheet=SHEET_ACTIONS,
+                        row=1,
+                        column=header,
+                        value=str(year),
+                        message=f"tahun di luar periode {period[0]}–{period[1]}",
+                    )
+                )
     actions = _validate_actions(tables, ref, errors)
     leads = ref.existing_leads | {a.code: a.lead_unit for a in actions}
     lines = _validate_lines(tables.budget, ref, period, leads, errors) if tables.budget else []
@@ -217,16 +290,16 @@ def validate_plan(tables: PlanTables, ref: Reference) -> ValidatedPlan:
     return ValidatedPlan(period=period, actions=actions, lines=lines, kpis=kpis)
 
 
-def _unit_check(collect: _Collector, ref: Reference, row: int, field_name: str,
-                code: str) -> bool:
+def _unit_check(collect: _Collector, ref: Reference, row: int, field_name: str, code: str) -> bool:
     if code not in ref.unit_codes:
         collect.add(row, field_name, "kode PD tidak dikenal", code)
         return False
     return True
 
 
-def _validate_actions(tables: PlanTables, ref: Reference,
-                      errors: list[FieldError]) -> list[ActionRow]:
+def _validate_actions(
+    tables: PlanTables, ref: Reference, errors: list[FieldError]
+) -> list[ActionRow]:
     table = tables.actions
     collect = _Collector(table, {f"target:{y}": h for y, h in tables.target_headers.items()})
     result: list[ActionRow] = []
@@ -246,8 +319,15 @@ def _validate_actions(tables: PlanTables, ref: Reference,
             if code in seen:
                 collect.add(row, "code", f"Kode Aksi ganda (juga di baris {seen[code]})", code)
             seen.setdefault(code, row)
-        direction = _parse(collect, row, "direction", cells["direction"],
-                           lambda v: _choice(Direction, v), required=True, label="Arah")
+        direction = _parse(
+            collect,
+            row,
+            "direction",
+            cells["direction"],
+            lambda v: _choice(Direction, v),
+            required=True,
+            label="Arah",
+        )
         baseline = _parse(collect, row, "baseline", cells["baseline"], parse_number)
         targets: dict[int, float] = {}
         for year in tables.target_years:
@@ -261,20 +341,30 @@ def _validate_actions(tables: PlanTables, ref: Reference,
             _unit_check(collect, ref, row, "supporting_units", unit)
         sub = _parse(collect, row, "sub_kegiatan", cells["sub_kegiatan"], normalise_sub_kegiatan)
         if len(collect.errors) == before:
-            result.append(ActionRow(
-                row=row, code=texts["code"], objective=texts["objective"], title=texts["title"],
-                indicator=texts["indicator"], measure_unit=texts["measure_unit"],
-                direction=direction, baseline=baseline, targets=targets,
-                lead_unit=texts["lead_unit"],
-                supporting_units=sorted(dict.fromkeys(supporting)),
-                sub_kegiatan_code=sub, note=cells["note"],
-            ))
+            result.append(
+                ActionRow(
+                    row=row,
+                    code=texts["code"],
+                    objective=texts["objective"],
+                    title=texts["title"],
+                    indicator=texts["indicator"],
+                    measure_unit=texts["measure_unit"],
+                    direction=direction,
+                    baseline=baseline,
+                    targets=targets,
+                    lead_unit=texts["lead_unit"],
+                    supporting_units=sorted(dict.fromkeys(supporting)),
+                    sub_kegiatan_code=sub,
+                    note=cells["note"],
+                )
+            )
     errors.extend(collect.errors)
     return result
 
 
-def _check_year(collect: _Collector, row: int, year: int | None,
-                period: tuple[int, int], raw: str | None) -> bool:
+def _check_year(
+    collect: _Collector, row: int, year: int | None, period: tuple[int, int], raw: str | None
+) -> bool:
     if year is None:
         return False
     if not period[0] <= year <= period[1]:
@@ -283,8 +373,13 @@ def _check_year(collect: _Collector, row: int, year: int | None,
     return True
 
 
-def _validate_lines(table: Table, ref: Reference, period: tuple[int, int],
-                    leads: dict[str, str], errors: list[FieldError]) -> list[LineRow]:
+def _validate_lines(
+    table: Table,
+    ref: Reference,
+    period: tuple[int, int],
+    leads: dict[str, str],
+    errors: list[FieldError],
+) -> list[LineRow]:
     collect = _Collector(table)
     result: list[LineRow] = []
     seen: dict[tuple[str, int, Stage, Source, str], int] = {}
@@ -298,36 +393,66 @@ def _validate_lines(table: Table, ref: Reference, period: tuple[int, int],
             collect.add(row, "code", "Kode Aksi tidak ada di sheet Aksi maupun di database", code)
         year = _parse(collect, row, "year", cells["year"], parse_int, required=True, label="Tahun")
         _check_year(collect, row, year, period, cells["year"])
-        stage = _parse(collect, row, "stage", cells["stage"], lambda v: _choice(Stage, v),
-                       required=True, label="Tahap")
-        source = _parse(collect, row, "source", cells["source"], lambda v: _choice(Source, v),
-                        required=True, label="Sumber Dana")
-        amount = _parse(collect, row, "amount", cells["amount"], parse_rupiah, required=True,
-                        label="Jumlah")
+        stage = _parse(
+            collect,
+            row,
+            "stage",
+            cells["stage"],
+            lambda v: _choice(Stage, v),
+            required=True,
+            label="Tahap",
+        )
+        source = _parse(
+            collect,
+            row,
+            "source",
+            cells["source"],
+            lambda v: _choice(Source, v),
+            required=True,
+            label="Sumber Dana",
+        )
+        amount = _parse(
+            collect, row, "amount", cells["amount"], parse_rupiah, required=True, label="Jumlah"
+        )
         unit = cells["unit"] or (leads.get(code) if code else None)
         if cells["unit"] is not None:
             _unit_check(collect, ref, row, "unit", cells["unit"])
         if len(collect.errors) == before and code and unit:
             key = (code, year, stage, source, unit)
             if key in seen:
-                collect.add(row, "code", f"baris anggaran ganda (sama dengan baris {seen[key]})",
-                            code)
+                collect.add(
+                    row, "code", f"baris anggaran ganda (sama dengan baris {seen[key]})", code
+                )
                 continue
             seen[key] = row
-            result.append(LineRow(row=row, action_code=code, year=year, stage=stage,
-                                  source=source, amount=amount, unit=unit, note=cells["note"]))
+            result.append(
+                LineRow(
+                    row=row,
+                    action_code=code,
+                    year=year,
+                    stage=stage,
+                    source=source,
+                    amount=amount,
+                    unit=unit,
+                    note=cells["note"],
+                )
+            )
     errors.extend(collect.errors)
     return result
 
 
-def _validate_kpis(tables: PlanTables, ref: Reference, period: tuple[int, int],
-                   leads: dict[str, str], errors: list[FieldError]) -> list[KpiRow]:
+def _validate_kpis(
+    tables: PlanTables,
+    ref: Reference,
+    period: tuple[int, int],
+    leads: dict[str, str],
+    errors: list[FieldError],
+) -> list[KpiRow]:
     assert tables.kpi is not None
     collect = _Collector(tables.kpi, {f"target:{y}": h for y, h in tables.kpi_headers.items()})
     for year, _header in tables.kpi_headers.items():
         if not period[0] <= year <= period[1]:
-            collect.add(1, f"target:{year}", f"tahun di luar periode {period[0]}–{period[1]}",
-                        year)
+            collect.add(1, f"target:{year}", f"tahun di luar periode {period[0]}–{period[1]}", year)
     result: list[KpiRow] = []
     seen: dict[tuple[str, KpiName, str], int] = {}
     for cells in tables.kpi.rows():
@@ -338,10 +463,19 @@ def _validate_kpis(tables: PlanTables, ref: Reference, period: tuple[int, int],
             collect.add(row, "code", "wajib diisi")
         elif code not in leads:
             collect.add(row, "code", "Kode Aksi tidak ada di sheet Aksi maupun di database", code)
-        kpi = _parse(collect, row, "kpi", cells["kpi"],
-                     lambda v: KpiName(v.strip().lower()) if v.strip().lower() in
-                     {k.value for k in KpiName} else _choice(KpiName, v), required=True,
-                     label="KPI")
+        kpi = _parse(
+            collect,
+            row,
+            "kpi",
+            cells["kpi"],
+            lambda v: (
+                KpiName(v.strip().lower())
+                if v.strip().lower() in {k.value for k in KpiName}
+                else _choice(KpiName, v)
+            ),
+            required=True,
+            label="KPI",
+        )
         if cells["unit"] is not None:
             _unit_check(collect, ref, row, "unit", cells["unit"])
         targets: dict[int, float] = {}
@@ -353,8 +487,9 @@ def _validate_kpis(tables: PlanTables, ref: Reference, period: tuple[int, int],
         if len(collect.errors) == before and code and unit and kpi is not None:
             key = (code, kpi, unit)
             if key in seen:
-                collect.add(row, "kpi", f"tautan KPI ganda (sama dengan baris {seen[key]})",
-                            cells["kpi"])
+                collect.add(
+                    row, "kpi", f"tautan KPI ganda (sama dengan baris {seen[key]})", cells["kpi"]
+                )
                 continue
             seen[key] = row
             result.append(KpiRow(row=row, action_code=code, kpi=kpi, unit=unit, targets=targets))

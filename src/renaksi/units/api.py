@@ -15,8 +15,7 @@ class UnitController(Controller):
     def list_units(self, db_session: Session) -> list[schemas.Unit]:
         return service.list_units(db_session)
 
-    @get("/{code:str}", sync_to_thread=True, summary="Satu PD",
-         responses=error_responses(404))
+    @get("/{code:str}", sync_to_thread=True, summary="Satu PD", responses=error_responses(404))
     def get_unit(self, db_session: Session, code: str) -> schemas.Unit:
         return service.get_unit(db_session, code)
 
@@ -24,13 +23,17 @@ class UnitController(Controller):
     def create_unit(self, db_session: Session, data: schemas.UnitCreate) -> schemas.Unit:
         return service.create_unit(db_session, data)
 
-    @patch("/{code:str}", sync_to_thread=True, summary="Ubah PD",
-           responses=error_responses(404, 422))
-    def update_unit(self, db_session: Session, code: str,
-                    data: schemas.UnitUpdate) -> schemas.Unit:
+    @patch(
+        "/{code:str}", sync_to_thread=True, summary="Ubah PD", responses=error_responses(404, 422)
+    )
+    def update_unit(self, db_session: Session, code: str, data: schemas.UnitUpdate) -> schemas.Unit:
         return service.update_unit(db_session, code, data)
 
-    @post("/{code:str}/aliases", sync_to_thread=True, summary="Tambah alias PD",
-          responses=error_responses(404, 409, 422))
+    @post(
+        "/{code:str}/aliases",
+        sync_to_thread=True,
+        summary="Tambah alias PD",
+        responses=error_responses(404, 409, 422),
+    )
     def add_alias(self, db_session: Session, code: str, data: schemas.AliasCreate) -> schemas.Unit:
         return service.add_alias(db_session, code, data.alias)

@@ -19,12 +19,16 @@ from renaksi.units import schemas
 
 def to_schema(unit: Unit) -> schemas.Unit:
     return schemas.Unit(
-        id=unit.id, code=unit.code, name=unit.name, kind=unit.kind,
-        aliases=[a.alias for a in unit.aliases], version=unit.version,
+        id=unit.id,
+        code=unit.code,
+        name=unit.name,
+        kind=unit.kind,
+        aliases=[a.alias for a in unit.aliases],
+        version=unit.version,
     )
 
 
-def _query() -> sa.Select[tuple[Unit]]:
+def _query() -> sa.Select[Unit]:
     return sa.select(Unit).options(selectinload(Unit.aliases)).order_by(Unit.code)
 
 
@@ -48,8 +52,9 @@ def units_by_code(session: Session) -> dict[str, int]:
     return {code: uid for uid, code in session.execute(sa.select(Unit.id, Unit.code))}
 
 
-def _alias_errors(session: Session, unit: Unit | None, aliases: Sequence[str],
-                  field: str = "aliases") -> list[FieldError]:
+def _alias_errors(
+    session: Session, unit: Unit | None, aliases: Sequence[str], field: str = "aliases"
+) -> list[FieldError]:
     """Aliases must map to exactly one unit: refuse one already used by another unit."""
     errors: list[FieldError] = []
     keys = [normalise_name(a) for a in aliases]
@@ -57,13 +62,13 @@ def _alias_errors(session: Session, unit: Unit | None, aliases: Sequence[str],
         errors.append(FieldError(field=field, message="alias ganda dalam daftar"))
     if keys:
         taken = session.execute(
-            sa.select(UnitAlias.alias, Unit.code).join(Unit)
-            .where(UnitAlias.alias_key.in_(keys))
+            sa.select(UnitAlias.alias, Unit.code).join(Unit).where(UnitAlias.alias_key.in_(keys))
         ).all()
         for alias, owner in taken:
             if unit is None or owner != unit.code:
-                errors.append(FieldError(field=field, value=alias,
-                                         message=f"alias sudah dipakai PD {owner}"))
+                errors.append(
+                    FieldError(field=field, value=alias, message=f"alias sudah dipakai PD {owner}")
+                )
     return errors
 
 
@@ -78,9 +83,10 @@ def _set_aliases(unit: Unit, aliases: Iterable[str]) -> None:
 def create_unit(session: Session, data: schemas.UnitCreate) -> schemas.Unit:
     with write_transaction(session):
         if session.scalar(sa.select(Unit.id).where(Unit.code == data.code)) is not None:
-            raise ConflictError(f"PD dengan kode '{data.code}' sudah ada.",
-                                [FieldError(field="code", value=data.code,
-                                            message="kode sudah dipakai")])
+            raise ConflictError(
+                f"PD dengan kode '{data.code}' sudah ada.",
+                [FieldError(field="code", value=data.code, message="kode sudah dipakai")],
+            )
         if errors := _alias_errors(session, None, data.aliases):
             raise ValidationError("Alias tidak valid.", errors)
         unit = Unit(code=data.code, name=data.name.strip(), kind=data.kind, aliases=[])
@@ -124,15 +130,24 @@ def add_alias(session: Session, code: str, alias: str) -> schemas.Unit:
 
 # --- the unit list CSV: read → validate → persist -------------------------------------------
 
-UNIT_COLUMNS = {"code": ["code", "kode"], "name": ["name", "nama"], "kind": ["kind", "jenis"],
-                "aliases": ["aliases", "alias"]}
+UNIT_COLUMNS = {
+    "code": ["code", "kode"],
+    "name": ["name", "nama"],
+    "kind": ["kind", "jenis"],
+    "aliases": ["aliases", "alias"],
+}
 
 
 def read_unit_rows(source: bytes | Path) -> list[dict[str, str | None]]:
     """Read the unit list layout ``code,name,kind,aliases``; header problems raise."""
     errors: list[FieldError] = []
-    table = map_columns(read_csv(source), sheet="CSV", columns=UNIT_COLUMNS,
-                        required=("code", "name", "kind"), errors=errors)
+    table = map_columns(
+        read_csv(source),
+        sheet="CSV",
+        columns=UNIT_COLUMNS,
+        required=("code", "name", "kind"),
+        errors=errors,
+    )
     require_no_errors(errors, "Daftar PD")
     return list(table.rows())
 
@@ -149,8 +164,9 @@ def validate_unit_rows(rows: list[dict[str, str | None]]) -> list[schemas.UnitCr
         code, name, kind = row["code"], row["name"], (row["kind"] or "").lower()
 
         def err(column: str, message: str, value: str | None, line: int = line) -> None:
-            errors.append(FieldError(sheet="CSV", row=line, column=column, value=value,
-                                     message=message))
+            errors.append(
+                FieldError(sheet="CSV", row=line, column=column, value=value, message=message)
+            )
 
         if not code:
             err("code", "kode PD kosong", code)
@@ -161,8 +177,11 @@ def validate_unit_rows(rows: list[dict[str, str | None]]) -> list[schemas.UnitCr
         if not name:
             err("name", "nama PD kosong", name)
         if kind not in kinds:
-            err("kind", "jenis PD tidak dikenal (pilihan: " + ", ".join(sorted(kinds)) + ")",
-                row["kind"])
+            err(
+                "kind",
+                "jenis PD tidak dikenal (pilihan: " + ", ".join(sorted(kinds)) + ")",
+                row["kind"],
+            )
         aliases = [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
         for alias in aliases:
             key = normalise_name(alias)
@@ -172,17 +191,21 @@ def validate_unit_rows(rows: list[dict[str, str | None]]) -> list[schemas.UnitCr
             seen_aliases[key] = (line, code or "")
         if code and name and kind in kinds:
             try:
-                result.append(msgspec.convert(
-                    {"code": code, "name": name, "kind": kind, "aliases": aliases},
-                    schemas.UnitCreate))
+                result.append(
+                    msgspec.convert(
+                        {"code": code, "name": name, "kind": kind, "aliases": aliases},
+                        schemas.UnitCreate,
+                    )
+                )
             except msgspec.ValidationError as exc:
                 err("code", f"kode tidak valid ({exc})", code)
     require_no_errors(errors, "Daftar PD")
     return result
 
 
-def persist_units(session: Session, units: list[schemas.UnitCreate], *,
-                  dry_run: bool = False) -> schemas.UnitImportResult:
+def persist_units(
+    session: Session, units: list[schemas.UnitCreate], *, dry_run: bool = False
+) -> schemas.UnitImportResult:
     """Create or update units by code in one transaction; a dry run rolls everything back."""
     counts = ImportCounts()
     with write_transaction(session):
@@ -191,34 +214,45 @@ def persist_units(session: Session, units: list[schemas.UnitCreate], *,
         # aliases held by units not in this file must not be taken over silently
         errors: list[FieldError] = []
         foreign = {
-            key: code for key, code in session.execute(
-                sa.select(UnitAlias.alias_key, Unit.code).join(Unit)
-            ) if code not in codes_in_file
+            key: code
+            for key, code in session.execute(sa.select(UnitAlias.alias_key, Unit.code).join(Unit))
+            if code not in codes_in_file
         }
         for data in units:
             for alias in data.aliases:
                 owner = foreign.get(normalise_name(alias))
                 if owner:
-                    errors.append(FieldError(sheet="CSV", column="aliases", value=alias,
-                                             message=f"alias sudah dipakai PD {owner}"))
+                    errors.append(
+                        FieldError(
+                            sheet="CSV",
+                            column="aliases",
+                            value=alias,
+                            message=f"alias sudah dipakai PD {owner}",
+                        )
+                    )
         require_no_errors(errors, "Daftar PD")
-        before = {u.code: (u.name, u.kind, sorted(a.alias for a in u.aliases))
-                  for u in existing.values()}
+        before = {
+            u.code: (u.name, u.kind, sorted(a.alias for a in u.aliases)) for u in existing.values()
+        }
         # free every alias first so aliases can move between units within one file
         for unit in existing.values():
             if unit.code in codes_in_file:
-                unit.aliases = [a for a in unit.aliases
-                                if a.alias_key in {normalise_name(x) for d in units
-                                                   if d.code == unit.code for x in d.aliases}]
+                unit.aliases = [
+                    a
+                    for a in unit.aliases
+                    if a.alias_key
+                    in {normalise_name(x) for d in units if d.code == unit.code for x in d.aliases}
+                ]
         session.flush()
         for data in units:
-            unit = existing.get(data.code)
-            if unit is None:
-                unit = Unit(code=data.code, name=data.name, kind=data.kind, aliases=[])
-                _set_aliases(unit, data.aliases)
-                session.add(unit)
+            found = existing.get(data.code)
+            if found is None:
+                new = Unit(code=data.code, name=data.name, kind=data.kind, aliases=[])
+                _set_aliases(new, data.aliases)
+                session.add(new)
                 counts.add("created")
                 continue
+            unit = found
             unit.name, unit.kind = data.name, data.kind
             _set_aliases(unit, data.aliases)
             after = (unit.name, unit.kind, sorted(a.alias for a in unit.aliases))
@@ -234,6 +268,7 @@ def persist_units(session: Session, units: list[schemas.UnitCreate], *,
     return schemas.UnitImportResult(units=counts, dry_run=False)
 
 
-def import_units(session: Session, source: bytes | Path, *,
-                 dry_run: bool = False) -> schemas.UnitImportResult:
+def import_units(
+    session: Session, source: bytes | Path, *, dry_run: bool = False
+) -> schemas.UnitImportResult:
     return persist_units(session, validate_unit_rows(read_unit_rows(source)), dry_run=dry_run)

@@ -43,8 +43,9 @@ action_supporting_units = sa.Table(
     "action_supporting_unit",
     Base.metadata,
     sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("unit_id", sa.ForeignKey("unit.id", ondelete="RESTRICT"), primary_key=True,
-              index=True),
+    sa.Column(
+        "unit_id", sa.ForeignKey("unit.id", ondelete="RESTRICT"), primary_key=True, index=True
+    ),
 )
 
 
@@ -94,8 +95,9 @@ class ProgressReport(Base):
     __tablename__ = "progress_report"
     __table_args__ = (
         sa.CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
-        sa.CheckConstraint("progress_pct IS NULL OR (progress_pct BETWEEN 0 AND 100)",
-                           name="progress_pct"),
+        sa.CheckConstraint(
+            "progress_pct IS NULL OR (progress_pct BETWEEN 0 AND 100)", name="progress_pct"
+        ),
         sa.Index("ix_progress_report_action_period", "action_id", "year", "quarter"),
     )
 

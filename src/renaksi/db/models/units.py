@@ -21,7 +21,9 @@ class Unit(Timestamped, Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
     aliases: Mapped[list["UnitAlias"]] = relationship(
-        back_populates="unit", lazy="raise", cascade="all, delete-orphan",
+        back_populates="unit",
+        lazy="raise",
+        cascade="all, delete-orphan",
         order_by="UnitAlias.alias",
     )
 

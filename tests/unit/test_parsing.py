@@ -1,0 +1,48 @@
+"""Cell parsing and code normalisation used by every importer."""
+
+import pytest
+
+from renaksi.formatting import rupiah
+from renaksi.plan.service import normalise_sub_kegiatan
+from renaksi.tabular import header_key, parse_number, parse_rupiah
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1500000", 1500000),
+        ("1500000.0", 1500000),
+        ("Rp 1.500.000", 1500000),
+        ("1.500.000", 1500000),
+        ("0", 0),
+        ("1500000,00", 1500000),
+    ],
+)
+def test_rupiah_accepts_what_people_type(text: str, value: int) -> None:
+    assert parse_rupiah(text) == value
+
+
+@pytest.mark.parametrize("text", ["-5", "12.5", "satu juta", "1,5", ""])
+def test_rupiah_refuses_negative_fractional_and_text(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_rupiah(text)
+
+
+def test_numbers_accept_decimal_comma() -> None:
+    assert parse_number("75,5") == 75.5
+    assert parse_number("75.5") == 75.5
+
+
+def test_sub_kegiatan_two_digit_form_is_zero_padded() -> None:
+    assert normalise_sub_kegiatan("2.16.02.2.01.02") == "2.16.02.2.01.0002"
+    assert normalise_sub_kegiatan("2.16.02.2.01.0002") == "2.16.02.2.01.0002"
+    with pytest.raises(ValueError):
+        normalise_sub_kegiatan("2.16.2.2.01.0002")
+
+
+def test_headers_match_case_and_space_insensitively() -> None:
+    assert header_key("  kode   AKSI ") == header_key("KodeAksi")
+
+
+def test_rupiah_display() -> None:
+    assert rupiah(1234567) == "Rp 1.234.567"
