@@ -17,7 +17,8 @@ from renaksi.budget.api import BudgetLineController, FlagController
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.errors import ErrorBody, FieldError, RenaksiError
 from renaksi.http import API_PREFIX, provide_session
-from renaksi.plan.api import ActionController, PlanController
+from renaksi.lapor.api import HolidayController, KpiController, LaporController
+from renaksi.plan.api import ActionController, KpiLinkController, PlanController
 from renaksi.settings import Settings
 from renaksi.units.api import UnitController
 
@@ -117,13 +118,20 @@ def create_app(settings: Settings) -> Litestar:
             UnitController,
             PlanController,
             ActionController,
+            KpiLinkController,
             BudgetLineController,
             FlagController,
+            LaporController,
+            KpiController,
+            HolidayController,
         ],
     )
     config = AppConfig(
         route_handlers=[index, healthz, api],
-        dependencies={"db_session": Provide(provide_session)},
+        dependencies={
+            "db_session": Provide(provide_session),
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+        },
         exception_handlers={
             RenaksiError: handle_renaksi_error,
             ValidationException: handle_validation,

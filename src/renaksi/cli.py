@@ -4,71 +4,20 @@ Errors a user can cause print a message in Bahasa Indonesia (every problem on it
 with sheet, row and column) and exit non-zero; they never print a traceback.
 """
 
-import functools
-import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import datetime as dt
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
-import msgspec
-from sqlalchemy.orm import Session
 
-from renaksi.db.engine import create_db_engine, make_session_factory
+from renaksi.clikit import counts_line, database_option, dump_json, open_session
+from renaksi.db.engine import create_db_engine
 from renaksi.db.migrate import upgrade
-from renaksi.errors import RenaksiError, describe
 from renaksi.formatting import rupiah
-from renaksi.schemas import ImportCounts
+from renaksi.lapor import commands as lapor_commands
+from renaksi.lapor.commands import parse_date_option
 from renaksi.settings import Settings
 
-F = TypeVar("F", bound=Callable[..., Any])
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
-
-
-def database_option(func: F) -> F:
-    """Every command takes ``--database-url`` (else ``RENAKSI_DATABASE_URL``, else renaksi.db)."""
-
-    @click.option(
-        "--database-url",
-        envvar="RENAKSI_DATABASE_URL",
-        default=None,
-        help="URL basis data SQLAlchemy (bawaan: sqlite:///renaksi.db).",
-    )
-    @functools.wraps(func)
-    def wrapper(*args: Any, database_url: str | None, **kwargs: Any) -> Any:
-        settings = Settings.from_env(database_url=database_url)
-        try:
-            return func(*args, settings=settings, **kwargs)
-        except RenaksiError as exc:
-            click.echo(describe(exc), err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def open_session(settings: Settings, *, migrate: bool = True) -> Iterator[Session]:
-    engine = create_db_engine(settings.database_url, echo=settings.echo_sql)
-    try:
-        if migrate:
-            upgrade(engine)
-        with make_session_factory(engine)() as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _counts(label: str, counts: ImportCounts) -> str:
-    return (
-        f"  {label:<14}: {counts.created} baru (created), {counts.updated} diubah (updated), "
-        f"{counts.unchanged} tetap (unchanged)"
-    )
-
-
-def _dump(value: object) -> None:
-    click.echo(json.dumps(msgspec.to_builtins(value), ensure_ascii=False, indent=2))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,7 +84,7 @@ def units_import(file: Path, dry_run: bool, settings: Settings) -> None:
     with open_session(settings) as session:
         result = import_units(session, file, dry_run=dry_run)
     click.echo(f"Daftar PD {file.name}{' (uji coba, tidak disimpan)' if dry_run else ''}:")
-    click.echo(_counts("PD", result.units))
+    click.echo(counts_line("PD", result.units))
 
 
 @units.command("list")
@@ -153,7 +102,7 @@ def units_list(as_json: bool, settings: Settings) -> None:
     with open_session(settings) as session:
         rows = list_units(session)
     if as_json:
-        _dump(rows)
+        dump_json(rows)
         return
     for unit in rows:
         click.echo(f"{unit.code:<16} {unit.kind.value:<12} {unit.name}")
@@ -219,9 +168,9 @@ def plan_import(file: Path, dry_run: bool, plan_code: str | None, settings: Sett
     click.echo(
         f"Rencana aksi {result.plan} ({state}){' — uji coba, tidak disimpan' if dry_run else ''}:"
     )
-    click.echo(_counts("Aksi", result.actions))
-    click.echo(_counts("Anggaran", result.budget_lines))
-    click.echo(_counts("KPI", result.kpi_links))
+    click.echo(counts_line("Aksi", result.actions))
+    click.echo(counts_line("Anggaran", result.budget_lines))
+    click.echo(counts_line("KPI", result.kpi_links))
 
 
 @plan.command("export")
@@ -251,6 +200,13 @@ def plan_export(file: Path, plan_code: str | None, settings: Settings) -> None:
 @click.option("--flagged", is_flag=True, help="Hanya aksi yang punya flag.")
 @click.option("--json", "as_json", is_flag=True, help="Keluaran JSON (satu objek per aksi-tahun).")
 @click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    callback=parse_date_option,
+    help="KPI untuk PRIORITAS dibekukan per tanggal ini (YYYY-MM-DD).",
+)
 @database_option
 def flags(
     year: int,
@@ -258,21 +214,33 @@ def flags(
     flagged: bool,
     as_json: bool,
     plan_code: str | None,
+    as_of: dt.date | None,
     settings: Settings,
 ) -> None:
-    """Flag anggaran per aksi-tahun: TANPA_PAGU, KURANG_PAGU, BELUM_USULAN.
+    """Flag anggaran per aksi-tahun: TANPA_PAGU, KURANG_PAGU, BELUM_USULAN, PRIORITAS.
+
+    PRIORITAS: tanpa/kurang pagu dan KPI pengaduan yang ditautkan di bawah target pada
+    triwulan lengkap terakhir per --as-of (bawaan hari ini, paling lambat akhir tahun).
 
     \b
     Contoh:
       renaksi flags --year 2025
-      renaksi flags --year 2025 --unit DISKOMINFO --json
+      renaksi flags --year 2024 --as-of 2024-12-31 --unit PUPR --json
     """
     from renaksi.budget.service import list_flags
 
     with open_session(settings) as session:
-        rows = list_flags(session, year=year, unit=unit, plan=plan_code, only_flagged=flagged)
+        rows = list_flags(
+            session,
+            year=year,
+            unit=unit,
+            plan=plan_code,
+            only_flagged=flagged,
+            as_of=as_of,
+            settings=settings,
+        )
     if as_json:
-        _dump(rows)
+        dump_json(rows)
         return
     click.echo(
         f"{'Kode Aksi':<10} {'PD':<14} {'Usulan':>17} {'Pagu':>17} {'Realisasi':>17} "
@@ -304,7 +272,7 @@ def summary(year: int, as_json: bool, plan_code: str | None, settings: Settings)
     with open_session(settings) as session:
         result = build_summary(session, year=year, plan=plan_code)
     if as_json:
-        _dump(result)
+        dump_json(result)
         return
     click.echo(
         f"{'PD':<16}{'Aktif':>6}{'Usulan':>18}{'Pagu':>18}{'Selisih':>18}{'Flag':>6}{'Didanai':>9}"
@@ -357,18 +325,32 @@ def serve(host: str | None, port: int | None, settings: Settings) -> None:
 
 def load_demo(settings: Settings, seeds: Path) -> None:
     """Load the Kutai Timur demo through the real importers (idempotent)."""
+    from renaksi.lapor.service import import_complaints
     from renaksi.plan.importer import import_plan
     from renaksi.units.service import import_units
 
     with open_session(settings) as session:
         result = import_units(session, seeds / "units.csv")
-        click.echo(_counts("PD", result.units))
+        click.echo(counts_line("PD", result.units))
         for workbook in sorted(seeds.glob("renaksi-*.xlsx")):
             plan_result = import_plan(session, workbook)
             click.echo(f"Rencana aksi {plan_result.plan} dari {workbook.name}:")
-            click.echo(_counts("Aksi", plan_result.actions))
-            click.echo(_counts("Anggaran", plan_result.budget_lines))
-            click.echo(_counts("KPI", plan_result.kpi_links))
+            click.echo(counts_line("Aksi", plan_result.actions))
+            click.echo(counts_line("Anggaran", plan_result.budget_lines))
+            click.echo(counts_line("KPI", plan_result.kpi_links))
+        for export in sorted(seeds.glob("lapor-*.csv")):
+            batch = import_complaints(
+                session,
+                export.read_bytes(),
+                file_name=export.name,
+                settings=settings,
+                imported_by="demo",
+            )
+            click.echo(
+                f"Pengaduan SP4N LAPOR! dari {export.name}: {batch.inserted} baru, "
+                f"{batch.updated} diubah, {batch.unchanged} tetap, "
+                f"{len(batch.unmatched_units)} nama instansi belum cocok"
+            )
 
 
 @main.command()
@@ -398,6 +380,10 @@ def demo(
     if not no_serve:
         _serve(settings, host, port)
 
+
+main.add_command(lapor_commands.lapor)
+main.add_command(lapor_commands.calendar)
+main.add_command(lapor_commands.kpi)
 
 if __name__ == "__main__":
     main()

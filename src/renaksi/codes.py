@@ -70,6 +70,18 @@ FLAG_LABELS: dict[Flag, str] = {
 }
 
 
+class ComplaintStatus(StrEnum):
+    """Canonical SP4N LAPOR! complaint statuses (domain.md)."""
+
+    BELUM_TERVERIFIKASI = "BELUM_TERVERIFIKASI"
+    TERDISPOSISI = "TERDISPOSISI"
+    PROSES = "PROSES"
+    SELESAI = "SELESAI"
+    TUNDA = "TUNDA"
+    BUKAN_WEWENANG = "BUKAN_WEWENANG"
+    ARSIP = "ARSIP"
+
+
 class KpiName(StrEnum):
     """Complaint-handling KPIs an action can be linked to (domain.md)."""
 

@@ -12,6 +12,8 @@ The JSON error shape (also in the OpenAPI document)::
                  "column": null, "value": "-5"}]}
 """
 
+import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import msgspec
@@ -105,3 +107,88 @@ def describe(exc: RenaksiError) -> str:
 def to_jsonable(body: ErrorBody) -> dict[str, Any]:
     result: dict[str, Any] = msgspec.to_builtins(body)
     return result
+
+
+# --- messages from msgspec / Litestar, in the user's language --------------------------------
+
+_TYPES = {
+    "int": "bilangan bulat",
+    "float": "angka",
+    "str": "teks",
+    "bool": "true/false",
+    "object": "objek JSON",
+    "array": "daftar (array)",
+    "null": "null",
+}
+
+
+def _type(text: str, *, got: bool = False) -> str:
+    if got and text == "float":
+        return "angka desimal"
+    return " atau ".join(_TYPES.get(t.strip(), t.strip()) for t in text.split("|"))
+
+
+def _bound(kind: str, op: str, limit: str) -> str:
+    what = {"str": "panjang teks", "array": "jumlah isian"}.get(kind, "nilai")
+    unit = " karakter" if kind == "str" else ""
+    words = {">=": "minimal", "<=": "maksimal", ">": "harus lebih dari", "<": "harus kurang dari"}
+    return f"{what} {words[op]} {limit}{unit}"
+
+
+_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"^Expected `([^`]+)`, got `([^`]+)`"),
+        lambda m: f"harus {_type(m[1])}, bukan {_type(m[2], got=True)}",
+    ),
+    (
+        re.compile(r"^Expected `(\w+)` of length (>=|<=|>|<) (\d+)"),
+        lambda m: _bound(m[1], m[2], m[3]),
+    ),
+    (re.compile(r"^Expected `(\w+)` (>=|<=|>|<) (\S+)"), lambda m: _bound(m[1], m[2], m[3])),
+    (re.compile(r"^Expected `str` matching regex"), lambda m: "bentuk teks tidak valid"),
+    (re.compile(r"^Invalid enum value '(.*)'$"), lambda m: f"nilai '{m[1]}' tidak dikenal"),
+    (re.compile(r"^Object contains unknown field `([^`]+)`"), lambda m: "isian tidak dikenal"),
+    (re.compile(r"^Object missing required field `([^`]+)`"), lambda m: "isian wajib tidak ada"),
+    (re.compile(r"^Number out of range"), lambda m: "angka di luar jangkauan"),
+    (re.compile(r"^JSON is malformed"), lambda m: "JSON rusak, tidak dapat dibaca"),
+    (re.compile(r"^Input data was truncated"), lambda m: "JSON tidak lengkap (terpotong)"),
+    (re.compile(r"^Request Entity Too Large"), lambda m: "isi permintaan terlalu besar"),
+    (re.compile(r"^'data'$"), lambda m: "isi permintaan (JSON) kosong"),
+]
+_AT = re.compile(r" - at `\$\.?([^`]*)`$")
+_FIELD_IN_MESSAGE = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+_MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
+
+
+def translate(message: str) -> str:
+    """A msgspec/Litestar message (``Expected `int` <= 4``) in Bahasa Indonesia.
+
+    Text we do not recognise is returned unchanged: better English than nothing.
+    """
+    text = _AT.sub("", message.strip())
+    for pattern, render in _MESSAGES:
+        if match := pattern.search(text):
+            return render(match)
+    return text
+
+
+def request_errors(detail: str, extra: object) -> list[FieldError]:
+    """Field errors for a request Litestar refused before our code ran.
+
+    ``extra`` is Litestar's list of ``{"message", "key", "source"}``; a missing parameter comes
+    only in ``detail``. The field is the one the message names when Litestar says ``data``
+    (the whole body), e.g. for an unknown or missing field.
+    """
+    errors: list[FieldError] = []
+    for item in extra if isinstance(extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", ""))
+        field = str(item["key"]) if item.get("key") else None
+        named = _FIELD_IN_MESSAGE.search(message) or _AT.search(message)
+        if named and named[1][:1].isalpha() and field in (None, "data"):
+            field = named[1]
+        errors.append(FieldError(message=translate(message) or "tidak valid", field=field))
+    if not errors and (match := _MISSING_PARAMETER.match(detail or "")):
+        errors.append(FieldError(field=match[2], message="parameter wajib tidak ada"))
+    return errors

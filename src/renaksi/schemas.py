@@ -6,10 +6,17 @@ import msgspec
 
 T = TypeVar("T")
 
+#: database ids are 32-bit on PostgreSQL: a larger number can never name a row
+MAX_ID = 2**31 - 1
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.\-_/]*$"
+#: text a person typed: something visible, and no NUL (PostgreSQL cannot store it in text)
+TEXT_PATTERN = r"^(?![^\x00]*\x00)\s*\S"
+#: optional free text (may be blank) without NUL
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 Rupiah = Annotated[int, msgspec.Meta(ge=0, le=10**15, description="whole Rupiah")]
-Code = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_/]*$")
-]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=CODE_PATTERN)]
 Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 Quarter = Annotated[int, msgspec.Meta(ge=1, le=4)]
 

@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import get_args, get_type_hints
 
 DEFAULT_DATABASE_URL = "sqlite:///renaksi.db"
 
@@ -36,22 +37,36 @@ class Settings:
     max_json_body: int = 1_000_000
     #: Echo SQL statements (debugging only).
     echo_sql: bool = False
+    #: Largest accepted upload (LAPOR! export, plan workbook), in bytes.
+    max_upload_bytes: int = 200_000_000
+    #: SLA: verification + disposition after submission, in working days.
+    sla_verify_workdays: int = 3
+    #: SLA: first follow-up by the unit after disposition, in working days.
+    sla_response_workdays: int = 5
+    #: SLA: auto-close after follow-up when the reporter is silent, in calendar days.
+    sla_autoclose_days: int = 10
+    #: SLA: completion after submission, in calendar days.
+    sla_complete_days: int = 60
+    #: Optional CSV ``label,status`` adding LAPOR! status labels to the default table.
+    status_labels_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
         """Build settings from ``RENAKSI_*`` variables; explicit ``overrides`` win (CLI flags)."""
         env = os.environ if environ is None else environ
+        hints = get_type_hints(cls)
         values: dict[str, object] = {}
         for f in fields(cls):
             raw = env.get(f"RENAKSI_{f.name.upper()}")
             if raw is None:
                 continue
-            if f.type in (bool, "bool"):
+            kinds = set(get_args(hints[f.name])) or {hints[f.name]}
+            if bool in kinds:
                 values[f.name] = _as_bool(raw)
-            elif f.type in (int, "int"):
+            elif int in kinds:
                 values[f.name] = int(raw)
-            elif f.type in (Path, "Path"):
-                values[f.name] = Path(raw)
+            elif Path in kinds:
+                values[f.name] = Path(raw) if raw else None
             else:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})

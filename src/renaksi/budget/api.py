@@ -1,5 +1,6 @@
 """HTTP routes for budget lines, flags and the per-unit summary."""
 
+import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
@@ -9,9 +10,13 @@ from sqlalchemy.orm import Session
 from renaksi.budget import schemas, service
 from renaksi.codes import Flag
 from renaksi.http import error_responses
-from renaksi.schemas import Page
+from renaksi.schemas import CODE_PATTERN, MAX_ID, Page
+from renaksi.settings import Settings
 
 Year = Annotated[int, Parameter(ge=2000, le=2100, description="tahun anggaran")]
+#: ids beyond the database's integer range can name nothing: refused, never sent to the database
+LineId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="id baris anggaran")]
+CodeFilter = Annotated[str | None, Parameter(max_length=40, pattern=CODE_PATTERN)]
 
 
 class BudgetLineController(Controller):
@@ -22,8 +27,8 @@ class BudgetLineController(Controller):
     def list_lines(
         self,
         db_session: Session,
-        action_id: Annotated[int | None, Parameter(ge=1)] = None,
-        unit: Annotated[str | None, Parameter(max_length=40)] = None,
+        action_id: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+        unit: CodeFilter = None,
         year: Year | None = None,
         page: Annotated[int, Parameter(ge=1, le=100_000)] = 1,
         per_page: Annotated[int, Parameter(ge=1, le=1000)] = 100,
@@ -38,7 +43,7 @@ class BudgetLineController(Controller):
         summary="Satu baris anggaran",
         responses=error_responses(404),
     )
-    def get_line(self, db_session: Session, line_id: int) -> schemas.BudgetLine:
+    def get_line(self, db_session: Session, line_id: LineId) -> schemas.BudgetLine:
         return service.get_line(db_session, line_id)
 
     @post(
@@ -59,7 +64,7 @@ class BudgetLineController(Controller):
         responses=error_responses(404, 409, 422),
     )
     def update_line(
-        self, db_session: Session, line_id: int, data: schemas.BudgetLineUpdate
+        self, db_session: Session, line_id: LineId, data: schemas.BudgetLineUpdate
     ) -> schemas.BudgetLine:
         return service.update_line(db_session, line_id, data)
 
@@ -69,7 +74,7 @@ class BudgetLineController(Controller):
         summary="Hapus baris anggaran",
         responses=error_responses(404),
     )
-    def delete_line(self, db_session: Session, line_id: int) -> None:
+    def delete_line(self, db_session: Session, line_id: LineId) -> None:
         service.delete_line(db_session, line_id)
 
 
@@ -82,20 +87,30 @@ class FlagController(Controller):
         sync_to_thread=True,
         summary="Flag anggaran per aksi-tahun",
         description="Setiap aksi-tahun yang aktif atau punya baris anggaran; `flag` menyaring "
-        "satu kode, `flagged=true` hanya yang punya flag.",
+        "satu kode, `flagged=true` hanya yang punya flag. `PRIORITAS` memakai KPI triwulan "
+        "lengkap terakhir per `as_of` (bawaan: hari ini, paling lambat akhir tahun).",
         responses=error_responses(404, 422),
     )
     def list_flags(
         self,
         db_session: Session,
+        settings: Settings,
         year: Year,
-        unit: Annotated[str | None, Parameter(max_length=40)] = None,
+        unit: CodeFilter = None,
         flag: Flag | None = None,
         flagged: bool = False,
-        plan: Annotated[str | None, Parameter(max_length=40)] = None,
+        plan: CodeFilter = None,
+        as_of: dt.date | None = None,
     ) -> list[schemas.ActionYearFlags]:
         return service.list_flags(
-            db_session, year=year, unit=unit, flag=flag, plan=plan, only_flagged=flagged
+            db_session,
+            year=year,
+            unit=unit,
+            flag=flag,
+            plan=plan,
+            only_flagged=flagged,
+            as_of=as_of,
+            settings=settings,
         )
 
     @get(
@@ -107,7 +122,9 @@ class FlagController(Controller):
     def summary(
         self,
         db_session: Session,
+        settings: Settings,
         year: Year,
-        plan: Annotated[str | None, Parameter(max_length=40)] = None,
+        plan: CodeFilter = None,
+        as_of: dt.date | None = None,
     ) -> schemas.Summary:
-        return service.summary(db_session, year=year, plan=plan)
+        return service.summary(db_session, year=year, plan=plan, as_of=as_of, settings=settings)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from renaksi.budget.flags import ACTIONS_SCHEMA, LINES_SCHEMA, TARGETS_SCHEMA
-from renaksi.db.models import Action, ActionTarget, BudgetLine, Unit
+from renaksi.db.models import Action, ActionTarget, BudgetLine, KpiLink, KpiTarget, Unit
 
 
 def _frame(
@@ -52,3 +52,24 @@ def actions_frame(session: Session, plan_id: int) -> pl.DataFrame:
         .where(Action.plan_id == plan_id)
     )
     return _frame(session, query, ACTIONS_SCHEMA)  # type: ignore[arg-type]
+
+
+KPI_LINKS_SCHEMA = {
+    "action_id": pl.Int64,
+    "year": pl.Int64,
+    "kpi": pl.String,
+    "unit_code": pl.String,
+    "target": pl.Float64,
+}
+
+
+def kpi_targets_frame(session: Session, plan_id: int, year: int) -> pl.DataFrame:
+    """KPI links of the plan's actions with their target for ``year``."""
+    query = (
+        sa.select(KpiLink.action_id, KpiTarget.year, KpiLink.kpi, Unit.code, KpiTarget.value)
+        .join(KpiTarget, KpiTarget.link_id == KpiLink.id)
+        .join(Unit, Unit.id == KpiLink.unit_id)
+        .join(Action, Action.id == KpiLink.action_id)
+        .where(Action.plan_id == plan_id, KpiTarget.year == year)
+    )
+    return _frame(session, query, KPI_LINKS_SCHEMA)  # type: ignore[arg-type]

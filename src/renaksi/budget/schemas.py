@@ -5,9 +5,9 @@ from typing import Annotated
 import msgspec
 
 from renaksi.codes import Flag, Source, Stage
-from renaksi.schemas import Code, Rupiah, Year
+from renaksi.schemas import NO_NUL_PATTERN, Code, Id, Rupiah, Year
 
-Note = Annotated[str, msgspec.Meta(max_length=2000)]
+Note = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL_PATTERN)]
 
 
 class BudgetLine(msgspec.Struct):
@@ -24,7 +24,7 @@ class BudgetLine(msgspec.Struct):
 
 
 class BudgetLineCreate(msgspec.Struct, forbid_unknown_fields=True):
-    action_id: int
+    action_id: Id
     year: Year
     stage: Stage
     source: Source

@@ -1,5 +1,7 @@
 """Budget lines (usulan, DPA/DPPA, realisasi) and the flags and summaries derived from them."""
 
+from datetime import date
+
 import msgspec
 import polars as pl
 import sqlalchemy as sa
@@ -11,8 +13,11 @@ from renaksi.codes import Flag
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, BudgetLine, Plan, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError
+from renaksi.lapor import service as lapor
+from renaksi.lapor.kpi import latest_complete_quarter, missed_targets
 from renaksi.plan.service import check_year, plan_for_year
 from renaksi.schemas import Page
+from renaksi.settings import Settings
 
 LineUnit = aliased(Unit)
 
@@ -164,14 +169,33 @@ def delete_line(session: Session, line_id: int) -> None:
 
 
 def flags_frame(
-    session: Session, *, year: int, plan: str | None = None
+    session: Session,
+    *,
+    year: int,
+    plan: str | None = None,
+    as_of: date | None = None,
+    settings: Settings | None = None,
 ) -> tuple[Plan, pl.DataFrame]:
-    """Flags of every action-year of ``year`` joined with action code and lead unit."""
+    """Flags of every action-year of ``year`` joined with action code and lead unit.
+
+    ``PRIORITAS`` compares the linked KPIs in the latest complete quarter as of ``as_of``
+    (default today, but never later than the end of ``year``) with that year's targets.
+    """
     plan_row = plan_for_year(session, year, plan)
     frame = rules.compute_flags(
         targets=queries.targets_frame(session, plan_row.id, year),
         lines=queries.lines_frame(session, plan_row.id, year),
     )
+    links = queries.kpi_targets_frame(session, plan_row.id, year)
+    if links.height:
+        as_of = min(as_of or lapor.today_wita(), date(year, 12, 31))
+        kpis = lapor.kpi_frame(
+            session,
+            settings=settings or Settings(),
+            period=latest_complete_quarter(as_of),
+            as_of=as_of,
+        )
+        frame = rules.add_priority(frame, missed=missed_targets(kpis, links))
     actions = queries.actions_frame(session, plan_row.id)
     return plan_row, frame.join(actions, on="action_id", how="inner")
 
@@ -184,9 +208,11 @@ def list_flags(
     flag: Flag | None = None,
     plan: str | None = None,
     only_flagged: bool = False,
+    as_of: date | None = None,
+    settings: Settings | None = None,
 ) -> list[schemas.ActionYearFlags]:
     """Every action-year the rules cover in ``year`` (optionally one lead unit / one flag)."""
-    _, frame = flags_frame(session, year=year, plan=plan)
+    _, frame = flags_frame(session, year=year, plan=plan, as_of=as_of, settings=settings)
     if unit is not None:
         if session.scalar(sa.select(Unit.id).where(Unit.code == unit)) is None:
             raise NotFoundError(f"PD dengan kode '{unit}' tidak ditemukan.")
@@ -199,14 +225,23 @@ def list_flags(
     return msgspec.convert(frame.to_dicts(), list[schemas.ActionYearFlags])
 
 
-def flagged_action_ids(session: Session, *, year: int, flag: Flag) -> list[int]:
-    _, frame = flags_frame(session, year=year)
+def flagged_action_ids(
+    session: Session, *, year: int, flag: Flag, settings: Settings | None = None
+) -> list[int]:
+    _, frame = flags_frame(session, year=year, settings=settings)
     return frame.filter(pl.col("flags").list.contains(flag.value))["action_id"].to_list()
 
 
-def summary(session: Session, *, year: int, plan: str | None = None) -> schemas.Summary:
+def summary(
+    session: Session,
+    *,
+    year: int,
+    plan: str | None = None,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+) -> schemas.Summary:
     """Per lead unit: active actions, usulan, pagu, realisasi, gap, flagged and funded actions."""
-    plan_row, frame = flags_frame(session, year=year, plan=plan)
+    plan_row, frame = flags_frame(session, year=year, plan=plan, as_of=as_of, settings=settings)
     per_unit = rules.summarise(frame, actions=queries.actions_frame(session, plan_row.id))
     units = msgspec.convert(per_unit.to_dicts(), list[schemas.UnitSummary])
     active = sum(u.active_actions for u in units)

@@ -2,15 +2,18 @@
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from renaksi.codes import Flag, ProgressStatus
 from renaksi.http import error_responses
-from renaksi.plan import schemas, service
-from renaksi.schemas import Page
+from renaksi.plan import kpi_links, schemas, service
+from renaksi.schemas import CODE_PATTERN, MAX_ID, NO_NUL_PATTERN, Page
 
+#: ids beyond the database's integer range can name nothing: refused, never sent to the database
+ActionId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="id aksi")]
+CodeFilter = Annotated[str | None, Parameter(max_length=40, pattern=CODE_PATTERN)]
 PageNo = Annotated[int, Parameter(ge=1, le=100_000, description="halaman, mulai 1")]
 PerPage = Annotated[int, Parameter(ge=1, le=500, description="baris per halaman")]
 
@@ -39,12 +42,14 @@ class ActionController(Controller):
     def list_actions(
         self,
         db_session: Session,
-        unit: Annotated[str | None, Parameter(max_length=40)] = None,
+        unit: CodeFilter = None,
         year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
         status: ProgressStatus | None = None,
         flag: Flag | None = None,
-        q: Annotated[str | None, Parameter(max_length=200, description="cari teks")] = None,
-        plan: Annotated[str | None, Parameter(max_length=40)] = None,
+        q: Annotated[
+            str | None, Parameter(max_length=200, pattern=NO_NUL_PATTERN, description="cari teks")
+        ] = None,
+        plan: CodeFilter = None,
         page: PageNo = 1,
         per_page: PerPage = 50,
     ) -> Page[schemas.Action]:
@@ -63,7 +68,7 @@ class ActionController(Controller):
     @get(
         "/{action_id:int}", sync_to_thread=True, summary="Satu aksi", responses=error_responses(404)
     )
-    def get_action(self, db_session: Session, action_id: int) -> schemas.Action:
+    def get_action(self, db_session: Session, action_id: ActionId) -> schemas.Action:
         return service.get_action(db_session, action_id)
 
     @post("/", sync_to_thread=True, summary="Tambah aksi", responses=error_responses(404, 409, 422))
@@ -77,7 +82,7 @@ class ActionController(Controller):
         responses=error_responses(404, 422),
     )
     def update_action(
-        self, db_session: Session, action_id: int, data: schemas.ActionUpdate
+        self, db_session: Session, action_id: ActionId, data: schemas.ActionUpdate
     ) -> schemas.Action:
         return service.update_action(db_session, action_id, data)
 
@@ -87,7 +92,9 @@ class ActionController(Controller):
         summary="Riwayat laporan kemajuan (terbaru dulu)",
         responses=error_responses(404),
     )
-    def list_progress(self, db_session: Session, action_id: int) -> list[schemas.ProgressReport]:
+    def list_progress(
+        self, db_session: Session, action_id: ActionId
+    ) -> list[schemas.ProgressReport]:
         return service.list_progress(db_session, action_id)
 
     @post(
@@ -97,6 +104,40 @@ class ActionController(Controller):
         responses=error_responses(404, 422),
     )
     def add_progress(
-        self, db_session: Session, action_id: int, data: schemas.ProgressCreate
+        self, db_session: Session, action_id: ActionId, data: schemas.ProgressCreate
     ) -> schemas.ProgressReport:
         return service.add_progress(db_session, action_id, data)
+
+    @get(
+        "/{action_id:int}/kpi-links",
+        sync_to_thread=True,
+        summary="KPI pengaduan yang ditautkan ke aksi",
+        responses=error_responses(404),
+    )
+    def list_kpi_links(self, db_session: Session, action_id: int) -> list[schemas.KpiLink]:
+        return kpi_links.list_links(db_session, action_id)
+
+    @post(
+        "/{action_id:int}/kpi-links",
+        sync_to_thread=True,
+        summary="Tautkan aksi ke KPI pengaduan (dengan target per tahun)",
+        responses=error_responses(404, 409, 422),
+    )
+    def create_kpi_link(
+        self, db_session: Session, action_id: int, data: schemas.KpiLinkCreate
+    ) -> schemas.KpiLink:
+        return kpi_links.create_link(db_session, action_id, data)
+
+
+class KpiLinkController(Controller):
+    path = "/kpi-links"
+    tags = ["Rencana aksi"]
+
+    @delete(
+        "/{link_id:int}",
+        sync_to_thread=True,
+        summary="Hapus tautan KPI",
+        responses=error_responses(404),
+    )
+    def delete_kpi_link(self, db_session: Session, link_id: int) -> None:
+        kpi_links.delete_link(db_session, link_id)

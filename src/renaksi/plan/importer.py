@@ -59,8 +59,7 @@ def persist_plan(
                     sa.select(Action.code, Unit.code)
                     .join(Unit, Unit.id == Action.lead_unit_id)
                     .where(Action.plan_id == target.id)
-                )
-                .all()
+                ).all()
             )
         ref = Reference(
             unit_codes=set(units),
@@ -88,8 +87,9 @@ def persist_plan(
             dry_run=dry_run,
         )
         action_ids = dict(
-            session.execute(sa.select(Action.code, Action.id).where(Action.plan_id == target.id))
-            .all()
+            session.execute(
+                sa.select(Action.code, Action.id).where(Action.plan_id == target.id)
+            ).all()
         )
         result.budget_lines = _persist_lines(session, data, units, action_ids)
         result.kpi_links = _persist_kpis(session, data, units, action_ids)

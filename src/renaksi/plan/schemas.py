@@ -6,10 +6,12 @@ from typing import Annotated
 import msgspec
 
 from renaksi.codes import Direction, KpiName, ProgressStatus
-from renaksi.schemas import Code, ImportCounts, Quarter, Year
+from renaksi.schemas import NO_NUL_PATTERN, TEXT_PATTERN, Code, ImportCounts, Quarter, Year
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-LongText = Annotated[str, msgspec.Meta(max_length=10000)]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=TEXT_PATTERN)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=TEXT_PATTERN)]
+LongText = Annotated[str, msgspec.Meta(max_length=10000, pattern=NO_NUL_PATTERN)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
 SubKegiatan = Annotated[
     str,
@@ -60,7 +62,7 @@ class ActionCreate(msgspec.Struct, forbid_unknown_fields=True):
     objective: Text
     title: Text
     indicator: Text
-    measure_unit: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    measure_unit: ShortText
     lead_unit: Code
     direction: Direction = Direction.NAIK
     baseline: float | None = None
@@ -78,9 +80,7 @@ class ActionUpdate(msgspec.Struct, forbid_unknown_fields=True):
     objective: Text | msgspec.UnsetType = msgspec.UNSET
     title: Text | msgspec.UnsetType = msgspec.UNSET
     indicator: Text | msgspec.UnsetType = msgspec.UNSET
-    measure_unit: Annotated[str, msgspec.Meta(min_length=1, max_length=60)] | msgspec.UnsetType = (
-        msgspec.UNSET
-    )
+    measure_unit: ShortText | msgspec.UnsetType = msgspec.UNSET
     direction: Direction | msgspec.UnsetType = msgspec.UNSET
     baseline: float | None | msgspec.UnsetType = msgspec.UNSET
     targets: list[Target] | msgspec.UnsetType = msgspec.UNSET
@@ -108,7 +108,7 @@ class ProgressCreate(msgspec.Struct, forbid_unknown_fields=True):
     year: Year
     quarter: Quarter
     status: ProgressStatus
-    reported_by: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    reported_by: Name
     achieved_value: float | None = None
     progress_pct: Percent | None = None
     problems: LongText | None = None
@@ -121,6 +121,13 @@ class KpiLink(msgspec.Struct):
     kpi: KpiName
     unit: str
     targets: list[Target]
+
+
+class KpiLinkCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kpi: KpiName
+    #: unit whose KPI is meant; the action's lead unit when left out
+    unit: Code | None = None
+    targets: list[Target] = msgspec.field(default_factory=list)
 
 
 class PlanImportResult(msgspec.Struct):

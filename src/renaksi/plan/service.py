@@ -196,13 +196,15 @@ def list_actions(
         )
     if year is not None:
         query = query.where(Action.targets.any(ActionTarget.year == year))
-    if search:
-        pattern = f"%{search.strip().lower()}%"
+    if search and search.strip():
+        # autoescape: '%' and '_' typed by a user are text, not wildcards
+        term = search.strip().lower()
         query = query.where(
             sa.or_(
-                sa.func.lower(Action.code).like(pattern),
-                sa.func.lower(Action.title).like(pattern),
-                sa.func.lower(Action.indicator).like(pattern),
+                *(
+                    sa.func.lower(column).contains(term, autoescape=True)
+                    for column in (Action.code, Action.title, Action.indicator)
+                )
             )
         )
     if flag is not None:
@@ -242,9 +244,7 @@ def _ids_with_latest_status(session: Session, status: ProgressStatus) -> list[in
 
 
 def _unit_ids(session: Session, codes: Sequence[str], field: str) -> list[int]:
-    found = dict(
-        session.execute(sa.select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all()
-    )
+    found = dict(session.execute(sa.select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all())
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationError(
@@ -347,7 +347,7 @@ def update_action(session: Session, action_id: int, data: schemas.ActionUpdate) 
             assign("lead_unit_id", _unit_ids(session, [data.lead_unit], "lead_unit")[0])
         if data.supporting_units is not msgspec.UNSET:
             ids = _unit_ids(session, data.supporting_units, "supporting_units")
-            if sorted(ids) != sorted(u.id for u in action.supporting_units):
+            if set(ids) != {u.id for u in action.supporting_units}:
                 action.supporting_units = list(
                     session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))
                 )

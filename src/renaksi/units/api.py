@@ -1,10 +1,16 @@
 """HTTP routes for units (PD) and aliases."""
 
+from typing import Annotated
+
 from litestar import Controller, get, patch, post
+from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from renaksi.http import error_responses
+from renaksi.schemas import CODE_PATTERN
 from renaksi.units import schemas, service
+
+UnitCode = Annotated[str, Parameter(max_length=40, pattern=CODE_PATTERN, description="kode PD")]
 
 
 class UnitController(Controller):
@@ -16,7 +22,7 @@ class UnitController(Controller):
         return service.list_units(db_session)
 
     @get("/{code:str}", sync_to_thread=True, summary="Satu PD", responses=error_responses(404))
-    def get_unit(self, db_session: Session, code: str) -> schemas.Unit:
+    def get_unit(self, db_session: Session, code: UnitCode) -> schemas.Unit:
         return service.get_unit(db_session, code)
 
     @post("/", sync_to_thread=True, summary="Tambah PD", responses=error_responses(409, 422))
@@ -26,7 +32,9 @@ class UnitController(Controller):
     @patch(
         "/{code:str}", sync_to_thread=True, summary="Ubah PD", responses=error_responses(404, 422)
     )
-    def update_unit(self, db_session: Session, code: str, data: schemas.UnitUpdate) -> schemas.Unit:
+    def update_unit(
+        self, db_session: Session, code: UnitCode, data: schemas.UnitUpdate
+    ) -> schemas.Unit:
         return service.update_unit(db_session, code, data)
 
     @post(
@@ -35,5 +43,7 @@ class UnitController(Controller):
         summary="Tambah alias PD",
         responses=error_responses(404, 409, 422),
     )
-    def add_alias(self, db_session: Session, code: str, data: schemas.AliasCreate) -> schemas.Unit:
+    def add_alias(
+        self, db_session: Session, code: UnitCode, data: schemas.AliasCreate
+    ) -> schemas.Unit:
         return service.add_alias(db_session, code, data.alias)

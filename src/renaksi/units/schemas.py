@@ -5,9 +5,9 @@ from typing import Annotated
 import msgspec
 
 from renaksi.codes import UnitKind
-from renaksi.schemas import Code, ImportCounts
+from renaksi.schemas import TEXT_PATTERN, Code, ImportCounts
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
 
 
 class Unit(msgspec.Struct):

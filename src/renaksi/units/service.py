@@ -1,6 +1,6 @@
 """Units (PD) and their aliases: the registry every other feature refers to by code."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import msgspec
@@ -11,8 +11,8 @@ from renaksi.codes import UnitKind
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Unit, UnitAlias
 from renaksi.db.models.units import normalise_name
-from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from renaksi.schemas import ImportCounts
+from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError, translate
+from renaksi.schemas import Code, ImportCounts
 from renaksi.tabular import map_columns, read_csv, require_no_errors
 from renaksi.units import schemas
 
@@ -107,9 +107,9 @@ def update_unit(session: Session, code: str, data: schemas.UnitUpdate) -> schema
         if data.aliases is not msgspec.UNSET:
             if errors := _alias_errors(session, unit, data.aliases):
                 raise ValidationError("Alias tidak valid.", errors)
-            before = [a.alias for a in unit.aliases]
+            before = sorted(a.alias for a in unit.aliases)
             _set_aliases(unit, data.aliases)
-            changed = changed or before != [a.alias for a in unit.aliases]
+            changed = changed or before != sorted(a.alias for a in unit.aliases)
         if changed:
             unit.version += 1
         session.flush()
@@ -170,12 +170,16 @@ def validate_unit_rows(rows: list[dict[str, str | None]]) -> list[schemas.UnitCr
 
         if not code:
             err("code", "kode PD kosong", code)
+        elif problem := _problem(code, Code):
+            err("code", f"kode tidak valid: {problem} (huruf, angka, '.', '-', '_', '/')", code)
         if code and code in seen_codes:
             err("code", f"kode ganda (juga di baris {seen_codes[code]})", code)
         if code:
             seen_codes[code] = line
         if not name:
             err("name", "nama PD kosong", name)
+        elif problem := _problem(name, schemas.Name):
+            err("name", problem, name)
         if kind not in kinds:
             err(
                 "kind",
@@ -184,29 +188,41 @@ def validate_unit_rows(rows: list[dict[str, str | None]]) -> list[schemas.UnitCr
             )
         aliases = [a.strip() for a in (row["aliases"] or "").split("|") if a.strip()]
         for alias in aliases:
+            if problem := _problem(alias, schemas.Name):
+                err("aliases", problem, alias)
             key = normalise_name(alias)
             other = seen_aliases.get(key)
             if other and other[1] != code:
                 err("aliases", f"alias juga dipakai PD {other[1]} (baris {other[0]})", alias)
             seen_aliases[key] = (line, code or "")
         if code and name and kind in kinds:
-            try:
-                result.append(
-                    msgspec.convert(
-                        {"code": code, "name": name, "kind": kind, "aliases": aliases},
-                        schemas.UnitCreate,
-                    )
-                )
-            except msgspec.ValidationError as exc:
-                err("code", f"kode tidak valid ({exc})", code)
+            result.append(
+                schemas.UnitCreate(code=code, name=name, kind=UnitKind(kind), aliases=aliases)
+            )
     require_no_errors(errors, "Daftar PD")
     return result
 
 
+def _problem(value: str, type_: object) -> str | None:
+    """Why ``value`` does not fit the wire type (same limits as the API), in Indonesian."""
+    try:
+        msgspec.convert(value, type_)
+    except msgspec.ValidationError as exc:
+        return translate(str(exc))
+    return None
+
+
 def persist_units(
-    session: Session, units: list[schemas.UnitCreate], *, dry_run: bool = False
+    session: Session,
+    units: list[schemas.UnitCreate],
+    *,
+    dry_run: bool = False,
+    rows: Mapping[str, int] | None = None,
 ) -> schemas.UnitImportResult:
-    """Create or update units by code in one transaction; a dry run rolls everything back."""
+    """Create or update units by code in one transaction; a dry run rolls everything back.
+
+    ``rows`` (unit code → file row) lets an error found against the database name its row.
+    """
     counts = ImportCounts()
     with write_transaction(session):
         existing = {u.code: u for u in session.scalars(_query())}
@@ -225,6 +241,7 @@ def persist_units(
                     errors.append(
                         FieldError(
                             sheet="CSV",
+                            row=(rows or {}).get(data.code),
                             column="aliases",
                             value=alias,
                             message=f"alias sudah dipakai PD {owner}",
@@ -271,4 +288,6 @@ def persist_units(
 def import_units(
     session: Session, source: bytes | Path, *, dry_run: bool = False
 ) -> schemas.UnitImportResult:
-    return persist_units(session, validate_unit_rows(read_unit_rows(source)), dry_run=dry_run)
+    rows = read_unit_rows(source)
+    lines = {str(r["code"]): int(r["_row"] or 0) for r in rows if r["code"]}
+    return persist_units(session, validate_unit_rows(rows), dry_run=dry_run, rows=lines)

@@ -1,6 +1,7 @@
 """ORM models, one module per feature. Importing this package registers every table."""
 
 from renaksi.db.models.budget import BudgetLine
+from renaksi.db.models.lapor import Complaint, Holiday, ImportBatch
 from renaksi.db.models.plan import (
     Action,
     ActionTarget,
@@ -17,6 +18,9 @@ __all__ = [
     "Action",
     "ActionTarget",
     "BudgetLine",
+    "Complaint",
+    "Holiday",
+    "ImportBatch",
     "KpiLink",
     "KpiTarget",
     "Objective",

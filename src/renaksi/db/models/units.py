@@ -10,7 +10,7 @@ from renaksi.db.models._types import enum_column
 
 def normalise_name(text: str) -> str:
     """Key used to match unit names and aliases: case- and space-insensitive."""
-    return " ".join(text.split()).casefold()
+    return " ".join(text.split()).lower()
 
 
 class Unit(Timestamped, Base):

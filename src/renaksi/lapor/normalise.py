@@ -1,0 +1,270 @@
+"""Turn the all-string LAPOR! frame into typed complaints, collecting every bad cell.
+
+Vectorised with polars: dates are parsed with explicit formats (the first format that
+matches a column's first value is tried on the whole column, the others only on what is
+left), status labels go through the configurable label table, and each rule is one
+expression. The result is the valid rows plus one error row per problem.
+"""
+
+import csv
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from renaksi.codes import ComplaintStatus
+from renaksi.db.models.units import normalise_name
+from renaksi.errors import FieldError
+from renaksi.lapor.read import FIELDS, SHEET
+from renaksi.tabular import ROW
+
+TZ_LOCAL = "Asia/Makassar"
+MOMENTS = ["submitted_at", "verified_at", "dispositioned_at", "first_response_at", "resolved_at"]
+FLAGS = ["anonymous", "confidential"]
+
+NAIVE_FORMATS = [
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+]
+AWARE_FORMATS = [
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M%z",
+]
+
+DEFAULT_LABELS: dict[str, ComplaintStatus] = {
+    "belum terverifikasi": ComplaintStatus.BELUM_TERVERIFIKASI,
+    "belum diverifikasi": ComplaintStatus.BELUM_TERVERIFIKASI,
+    "terverifikasi": ComplaintStatus.TERDISPOSISI,
+    "terdisposisi": ComplaintStatus.TERDISPOSISI,
+    "belum ditindaklanjuti": ComplaintStatus.TERDISPOSISI,
+    "proses": ComplaintStatus.PROSES,
+    "dalam proses": ComplaintStatus.PROSES,
+    "ditindaklanjuti": ComplaintStatus.PROSES,
+    "ditindaklanjuti oleh instansi": ComplaintStatus.PROSES,
+    "selesai": ComplaintStatus.SELESAI,
+    "tunda": ComplaintStatus.TUNDA,
+    "ditunda": ComplaintStatus.TUNDA,
+    "bukan wewenang": ComplaintStatus.BUKAN_WEWENANG,
+    "arsip": ComplaintStatus.ARSIP,
+    "diarsipkan": ComplaintStatus.ARSIP,
+    "dihapus": ComplaintStatus.ARSIP,
+    **{s.value.lower(): s for s in ComplaintStatus},
+    **{s.value.lower().replace("_", " "): s for s in ComplaintStatus},
+}
+
+TRUE_WORDS = {"ya", "y", "true", "1", "benar", "yes"}
+FALSE_WORDS = {"tidak", "t", "false", "0", "salah", "no", "n"}
+
+COMPLAINT_SCHEMA: dict[str, Any] = {
+    "tracking_id": pl.String,
+    "submitted_at": pl.Datetime("us", "UTC"),
+    "channel": pl.String,
+    "classification": pl.String,
+    "category": pl.String,
+    "subcategory": pl.String,
+    "unit_name": pl.String,
+    "unit_key": pl.String,
+    "status": pl.String,
+    "verified_at": pl.Datetime("us", "UTC"),
+    "dispositioned_at": pl.Datetime("us", "UTC"),
+    "first_response_at": pl.Datetime("us", "UTC"),
+    "resolved_at": pl.Datetime("us", "UTC"),
+    "anonymous": pl.Boolean,
+    "confidential": pl.Boolean,
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    ROW: pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "message": pl.String,
+}
+
+
+def label_key(label: str) -> str:
+    return normalise_name(label.replace("_", " "))
+
+
+def _text_key(expr: pl.Expr) -> pl.Expr:
+    """The vectorised twin of :func:`normalise_name`: spaces collapsed, lower case."""
+    return expr.str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+
+
+def load_labels(path: Path | None) -> dict[str, ComplaintStatus]:
+    """The default label table, extended by a ``label,status`` CSV when configured."""
+    labels = {label_key(k): v for k, v in DEFAULT_LABELS.items()}
+    if path is not None:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                labels[label_key(row["label"])] = ComplaintStatus(row["status"].strip().upper())
+    return labels
+
+
+def parse_moments(values: pl.Series) -> pl.Series:
+    """Strings → UTC datetimes; naive values are WITA. Unparseable values become null."""
+    frame = pl.DataFrame({"i": range(values.len()), "v": values}).filter(pl.col("v").is_not_null())
+    parts: list[pl.DataFrame] = []
+    formats = [(f, False) for f in NAIVE_FORMATS] + [(f, True) for f in AWARE_FORMATS]
+    if frame.height:  # try first the format that reads the first value
+        first = frame["v"][0]
+        formats.sort(key=lambda fa: _parses(first, *fa) is False)
+    todo = frame
+    for fmt, aware in formats:
+        if todo.height == 0:
+            break
+        parsed = todo["v"].str.to_datetime(fmt, strict=False, time_unit="us")
+        if aware:
+            parsed = parsed.dt.convert_time_zone("UTC")
+        else:
+            parsed = parsed.dt.replace_time_zone(TZ_LOCAL).dt.convert_time_zone("UTC")
+        ok = parsed.is_not_null()
+        if ok.any():
+            parts.append(pl.DataFrame({"i": todo["i"].filter(ok), "t": parsed.filter(ok)}))
+            todo = todo.filter(~ok)
+    result = pl.DataFrame({"i": pl.Series(range(values.len()), dtype=pl.Int64)})
+    found = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(schema={"i": pl.Int64, "t": pl.Datetime("us", "UTC")})
+    )
+    found = found.with_columns(pl.col("i").cast(pl.Int64))
+    return result.join(found, on="i", how="left", maintain_order="left")["t"]
+
+
+def _parses(value: str, fmt: str, aware: bool) -> bool:
+    return pl.Series([value]).str.to_datetime(fmt, strict=False).is_not_null()[0]  # type: ignore[no-any-return]
+
+
+def normalise(
+    frame: pl.DataFrame, *, labels: Mapping[str, ComplaintStatus]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(complaints, errors)``: typed rows (with ``_row``) and one row per problem."""
+    typed = frame.with_columns(
+        pl.col("tracking_id").str.strip_prefix("#").str.strip_chars(),
+        *(parse_moments(frame[c]).alias(c) for c in MOMENTS),
+        _text_key(pl.col("status").str.replace_all("_", " "))
+        .replace_strict(
+            {k: v.value for k, v in labels.items()}, default=None, return_dtype=pl.String
+        )
+        .alias("status"),
+        *(
+            pl.col(c)
+            .str.to_lowercase()
+            .replace_strict(
+                {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)},
+                default=None,
+                return_dtype=pl.Boolean,
+            )
+            .alias(c)
+            for c in FLAGS
+        ),
+        _text_key(pl.col("unit_name")).alias("unit_key"),
+    )
+    header = {f: FIELDS[f][0] for f in FIELDS}
+    raw = frame.select(ROW, *(pl.col(c).alias(f"raw_{c}") for c in FIELDS))
+    typed = typed.hstack(raw.drop(ROW))
+    checks = [
+        (pl.col("tracking_id").is_null(), "tracking_id", "nomor tracking kosong"),
+        (pl.col("raw_submitted_at").is_null(), "submitted_at", "tanggal laporan kosong"),
+        (pl.col("raw_status").is_null(), "status", "status kosong"),
+        *(
+            (
+                pl.col(f"raw_{c}").is_not_null() & pl.col(c).is_null(),
+                c,
+                "tanggal tidak dapat dibaca (pakai dd/mm/yyyy [HH:MM] atau ISO 8601)",
+            )
+            for c in MOMENTS
+        ),
+        *(
+            (
+                pl.col(f"raw_{c}").is_not_null() & pl.col(c).is_null(),
+                c,
+                "isi Ya/Tidak, true/false atau 1/0",
+            )
+            for c in FLAGS
+        ),
+        (
+            pl.col("first_response_at") < pl.col("submitted_at"),
+            "first_response_at",
+            "tanggal tindak lanjut sebelum tanggal laporan",
+        ),
+        (
+            pl.col("resolved_at") < pl.col("submitted_at"),
+            "resolved_at",
+            "tanggal selesai sebelum tanggal laporan",
+        ),
+        (
+            pl.col("tracking_id").is_not_null()
+            & pl.col("tracking_id").is_duplicated()
+            & (pl.col(ROW) != pl.col(ROW).min().over("tracking_id")),
+            "tracking_id",
+            "nomor tracking ganda dalam berkas",
+        ),
+    ]
+    errors = pl.concat(
+        [
+            typed.filter(cond.fill_null(False)).select(
+                pl.col(ROW),
+                pl.lit(header[col]).alias("column"),
+                pl.col(f"raw_{col}").alias("value"),
+                pl.lit(message).alias("message"),
+            )
+            for cond, col, message in checks
+        ]
+        + [_unknown_status(typed)],
+        how="vertical",
+    )
+    complaints = typed.select(ROW, *COMPLAINT_SCHEMA).cast(COMPLAINT_SCHEMA)  # type: ignore[arg-type]
+    return complaints, errors.sort(ROW, "column")
+
+
+def _unknown_status(typed: pl.DataFrame) -> pl.DataFrame:
+    bad = typed.filter(pl.col("raw_status").is_not_null() & pl.col("status").is_null())
+    return bad.select(
+        pl.col(ROW),
+        pl.lit(FIELDS["status"][0]).alias("column"),
+        pl.col("raw_status").alias("value"),
+        pl.lit("label status tidak dikenal; tambahkan ke tabel label status").alias("message"),
+    )
+
+
+def errors_to_fields(errors: pl.DataFrame, *, limit: int = 1000) -> list[FieldError]:
+    """Error rows → FieldErrors. Unknown status labels are grouped: one line per label
+    naming its rows, so a file with one new label does not list ten thousand lines."""
+    result: list[FieldError] = []
+    status_header = FIELDS["status"][0]
+    unknown = errors.filter(
+        (pl.col("column") == status_header) & pl.col("message").str.starts_with("label status")
+    )
+    for label, rows in unknown.group_by("value", maintain_order=True).agg(pl.col(ROW)).iter_rows():
+        shown = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+        result.append(
+            FieldError(
+                sheet=SHEET,
+                row=rows[0],
+                column=status_header,
+                value=label,
+                message=f"label status tidak dikenal di {len(rows)} baris (baris {shown})",
+            )
+        )
+    rest = errors.join(unknown, on=[ROW, "column", "value", "message"], how="anti")
+    for row, column, value, message in rest.head(limit).iter_rows():
+        result.append(FieldError(sheet=SHEET, row=row, column=column, value=value, message=message))
+    if rest.height > limit:
+        result.append(
+            FieldError(sheet=SHEET, message=f"… dan {rest.height - limit} kesalahan lain")
+        )
+    return sorted(result, key=lambda e: (e.row or 0, e.column or ""))

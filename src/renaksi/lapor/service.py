@@ -1,0 +1,312 @@
+"""SP4N LAPOR! imports (read → validate → persist, one transaction), unmatched unit names,
+KPIs per unit and period, and the working-day calendar."""
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from renaksi.db.engine import write_transaction
+from renaksi.db.models import Holiday, ImportBatch, Unit, UnitAlias
+from renaksi.db.models.units import normalise_name
+from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from renaksi.lapor import kpi as rules
+from renaksi.lapor import schemas, store
+from renaksi.lapor.calendar import national_holidays
+from renaksi.lapor.normalise import errors_to_fields, load_labels, normalise
+from renaksi.lapor.read import read_export
+from renaksi.settings import Settings
+from renaksi.tabular import ROW
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def unit_keys(session: Session) -> dict[str, str]:
+    """Match key → unit code, from codes, names and aliases (code wins, then name)."""
+    keys: dict[str, str] = {}
+    for key, code in session.execute(
+        sa.select(UnitAlias.alias_key, Unit.code).join(Unit, Unit.id == UnitAlias.unit_id)
+    ).all():
+        keys[key] = code
+    for code, name in session.execute(sa.select(Unit.code, Unit.name)).all():
+        keys[normalise_name(name)] = code
+        keys[normalise_name(code)] = code
+    return keys
+
+
+def _map_units(frame: pl.DataFrame, keys: dict[str, str]) -> pl.DataFrame:
+    mapping = pl.DataFrame(
+        {"unit_key": list(keys), "unit_code": list(keys.values())},
+        schema={"unit_key": pl.String, "unit_code": pl.String},
+    )
+    return frame.join(mapping, on="unit_key", how="left", maintain_order="left")
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def import_complaints(
+    session: Session,
+    data: bytes,
+    *,
+    file_name: str,
+    settings: Settings,
+    imported_by: str = "cli",
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> schemas.ImportBatch:
+    """Import a LAPOR! export. With errors the file is rejected whole (every error listed),
+    unless ``skip_invalid``: then valid rows go in and rejected rows are kept on the batch."""
+    raw = read_export(data, file_name=file_name)
+    complaints, errors = normalise(raw, labels=load_labels(settings.status_labels_file))
+    rejected: list[schemas.RejectedRow] = []
+    if errors.height:
+        if not skip_invalid:
+            fields = errors_to_fields(errors)
+            raise ValidationError(
+                f"Ekspor SP4N LAPOR! {file_name} ditolak: {errors.height} kesalahan di "
+                f"{errors[ROW].n_unique()} baris, tidak ada yang disimpan "
+                "(pakai --skip-invalid untuk mengimpor baris yang sah saja).",
+                fields,
+            )
+        grouped = errors.group_by(ROW, maintain_order=True).agg(
+            (
+                pl.col("column")
+                + ": "
+                + pl.col("message")
+                + " ("
+                + pl.col("value").fill_null("")
+                + ")"
+            ).alias("errors")
+        )
+        rejected = [schemas.RejectedRow(row=r, errors=list(e)) for r, e in grouped.iter_rows()]
+        complaints = complaints.join(errors.select(ROW).unique(), on=ROW, how="anti")
+    with write_transaction(session):
+        batch = ImportBatch(
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            rows_read=raw.height,
+            inserted=0,
+            updated=0,
+            unchanged=0,
+            rejected=len(rejected),
+            unmatched_units=[],
+            rejected_rows=[msgspec.to_builtins(r) for r in rejected],
+            imported_by=imported_by,
+        )
+        session.add(batch)
+        session.flush()
+        conn = session.connection()
+        fresh = complaints.drop(ROW)
+        existing = store.existing_for(conn, fresh["tracking_id"].to_list())
+        compared = fresh.join(
+            existing, on="tracking_id", how="left", suffix="_old", maintain_order="left"
+        )
+        known = compared["unit_key_old"].is_not_null() | compared["status_old"].is_not_null()
+        differs = pl.any_horizontal(
+            [pl.col(c).ne_missing(pl.col(f"{c}_old")) for c in store.STORED if c != "tracking_id"]
+        )
+        changed_mask = compared.select(differs).to_series() & known
+        new_rows = fresh.filter(~known)
+        changed = fresh.filter(changed_mask)
+        store.insert_complaints(conn, new_rows, batch_id=batch.id, progress=progress)
+        store.update_complaints(conn, changed, batch_id=batch.id)
+        batch.inserted, batch.updated = new_rows.height, changed.height
+        batch.unchanged = fresh.height - new_rows.height - changed.height
+        batch.unmatched_units = [msgspec.to_builtins(u) for u in _unmatched(session, fresh)]
+        session.flush()
+        result = _batch_schema(batch, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+            result.id = None
+    return result
+
+
+def _unmatched(session: Session, frame: pl.DataFrame) -> list[schemas.UnmatchedUnit]:
+    mapped = _map_units(frame.select("unit_name", "unit_key"), unit_keys(session))
+    missing = (
+        mapped.filter(pl.col("unit_code").is_null() & pl.col("unit_key").is_not_null())
+        .group_by("unit_key")
+        .agg(pl.col("unit_name").first(), pl.len().alias("n"))
+        .sort(["n", "unit_name"], descending=[True, False])
+    )
+    return [
+        schemas.UnmatchedUnit(name=name, complaints=n)
+        for name, n in missing.select("unit_name", "n").iter_rows()
+    ]
+
+
+def _batch_schema(batch: ImportBatch, *, dry_run: bool = False) -> schemas.ImportBatch:
+    return schemas.ImportBatch(
+        id=batch.id,
+        file_name=batch.file_name,
+        sha256=batch.sha256,
+        rows_read=batch.rows_read,
+        inserted=batch.inserted,
+        updated=batch.updated,
+        unchanged=batch.unchanged,
+        rejected=batch.rejected,
+        unmatched_units=msgspec.convert(batch.unmatched_units, list[schemas.UnmatchedUnit]),
+        rejected_rows=msgspec.convert(batch.rejected_rows, list[schemas.RejectedRow]),
+        imported_by=batch.imported_by,
+        imported_at=batch.imported_at,
+        dry_run=dry_run,
+    )
+
+
+def list_batches(session: Session, *, limit: int = 100) -> list[schemas.ImportBatch]:
+    batches = session.scalars(sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit))
+    return [_batch_schema(b) for b in batches]
+
+
+def unmatched_units(session: Session) -> list[schemas.UnmatchedUnit]:
+    """Unit names in stored complaints that still match no unit (add an alias to fix)."""
+    rows = session.execute(
+        sa.text(
+            "SELECT unit_key, MIN(unit_name), COUNT(*) FROM complaint "
+            "WHERE unit_key IS NOT NULL GROUP BY unit_key"
+        )
+    ).all()
+    keys = unit_keys(session)
+    result = [
+        schemas.UnmatchedUnit(name=name, complaints=n) for key, name, n in rows if key not in keys
+    ]
+    return sorted(result, key=lambda u: (-u.complaints, u.name))
+
+
+# --- calendar ----------------------------------------------------------------------------------
+
+
+def local_holidays(session: Session) -> dict[date, str]:
+    return {h.day: h.name for h in session.scalars(sa.select(Holiday).order_by(Holiday.day))}
+
+
+def holidays_for(session: Session, years: range) -> list[date]:
+    """Every non-working weekday date relevant to ``years``: national + local."""
+    return sorted(set(national_holidays(years)) | set(local_holidays(session)))
+
+
+def list_holidays(session: Session, *, year: int) -> list[schemas.Holiday]:
+    national = [
+        schemas.Holiday(date=d, name=n, source="nasional")
+        for d, n in national_holidays([year]).items()
+    ]
+    local = [
+        schemas.Holiday(date=d, name=n, source="lokal")
+        for d, n in local_holidays(session).items()
+        if d.year == year
+    ]
+    return sorted([*national, *local], key=lambda h: (h.date, h.source))
+
+
+def add_holiday(session: Session, data: schemas.HolidayCreate) -> schemas.Holiday:
+    with write_transaction(session):
+        if session.get(Holiday, data.date) is not None:
+            raise ConflictError(
+                f"Tanggal {data.date.isoformat()} sudah tercatat sebagai libur lokal.",
+                [FieldError(field="date", value=data.date.isoformat(), message="sudah ada")],
+            )
+        session.add(Holiday(day=data.date, name=data.name.strip()))
+    return schemas.Holiday(date=data.date, name=data.name.strip(), source="lokal")
+
+
+def remove_holiday(session: Session, day: date) -> None:
+    with write_transaction(session):
+        holiday = session.get(Holiday, day)
+        if holiday is None:
+            raise NotFoundError(f"Tidak ada libur lokal pada {day.isoformat()}.")
+        session.delete(holiday)
+
+
+# --- KPIs --------------------------------------------------------------------------------------
+
+
+def today_wita() -> date:
+    return datetime.now(WITA).date()
+
+
+def sla_from(settings: Settings) -> rules.Sla:
+    return rules.Sla(
+        response_workdays=settings.sla_response_workdays, complete_days=settings.sla_complete_days
+    )
+
+
+def _complaints_for(session: Session, period: rules.Period, as_of: date) -> pl.DataFrame:
+    start = datetime.combine(period.start, time(), WITA).astimezone(UTC)
+    end = datetime.combine(min(period.end, as_of) + timedelta(days=1), time(), WITA).astimezone(UTC)
+    frame = store.complaints_between(session.connection(), start, end)
+    return _map_units(frame, unit_keys(session)).select(list(rules.COMPLAINTS_SCHEMA))
+
+
+def _check_period(year: int, quarter: int | None) -> rules.Period:
+    if not 2000 <= year <= 2100:
+        raise ValidationError(
+            "Tahun tidak valid.",
+            [FieldError(field="year", value=str(year), message="tahun 2000–2100")],
+        )
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise ValidationError(
+            "Triwulan harus 1–4.",
+            [FieldError(field="quarter", value=str(quarter), message="triwulan 1–4")],
+        )
+    return rules.Period(year, quarter)
+
+
+def kpi_frame(
+    session: Session, *, settings: Settings, period: rules.Period, as_of: date | None = None
+) -> pl.DataFrame:
+    """KPIs of every unit (and the total row) for ``period`` as of ``as_of`` (default today)."""
+    as_of = as_of or today_wita()
+    units = list(session.scalars(sa.select(Unit.code).order_by(Unit.code)))
+    return rules.compute_kpis(
+        _complaints_for(session, period, as_of),
+        units=units,
+        period=period,
+        as_of=as_of,
+        sla=sla_from(settings),
+        holidays=holidays_for(session, range(period.year - 1, max(as_of.year, period.year) + 2)),
+    )
+
+
+def kpis(
+    session: Session,
+    *,
+    settings: Settings,
+    year: int,
+    quarter: int | None = None,
+    unit: str | None = None,
+    as_of: date | None = None,
+) -> list[schemas.KpiRow]:
+    period = _check_period(year, quarter)
+    frame = kpi_frame(session, settings=settings, period=period, as_of=as_of)
+    if unit is not None:
+        if unit not in set(frame["unit_code"].drop_nulls().to_list()):
+            raise NotFoundError(f"PD dengan kode '{unit}' tidak ditemukan.")
+        frame = frame.filter(pl.col("unit_code") == unit)
+    return msgspec.convert(frame.to_dicts(), list[schemas.KpiRow])
+
+
+def quality_warnings(
+    session: Session,
+    *,
+    settings: Settings,
+    year: int,
+    quarter: int | None = None,
+    as_of: date | None = None,
+) -> list[schemas.QualityWarning]:
+    period = _check_period(year, quarter)
+    as_of = as_of or today_wita()
+    frame = rules.quality_warnings(
+        _complaints_for(session, period, as_of),
+        period=period,
+        as_of=as_of,
+        sla=sla_from(settings),
+        holidays=[],
+    )
+    return msgspec.convert(frame.to_dicts(), list[schemas.QualityWarning])

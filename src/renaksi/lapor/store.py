@@ -1,0 +1,180 @@
+"""Bulk reads and writes of complaints on the driver connection (SQLite and PostgreSQL).
+
+The ORM is the wrong tool for a million rows: rows go in with ``executemany`` (SQLite) or
+``COPY`` (PostgreSQL) on the connection of the current transaction, and come out as tuples
+straight into polars. Everything here runs inside the caller's transaction.
+"""
+
+import io
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from renaksi.lapor.normalise import COMPLAINT_SCHEMA
+
+STORED = [c for c in COMPLAINT_SCHEMA]  # every kept field, in table column order below
+MOMENT_COLUMNS = [c for c, t in COMPLAINT_SCHEMA.items() if isinstance(t, pl.Datetime)]
+CHUNK = 10_000
+SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S%.6f"
+
+
+def _placeholder(conn: sa.Connection) -> str:
+    return "?" if conn.dialect.name == "sqlite" else "%s"
+
+
+def _chunks(values: list[str], size: int = CHUNK) -> Iterator[list[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _moments_from_db(frame: pl.DataFrame, dialect: str) -> pl.DataFrame:
+    present = [c for c in MOMENT_COLUMNS if c in frame.columns]
+    if dialect == "sqlite":
+        return frame.with_columns(
+            pl.col(c)
+            .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False)
+            .dt.replace_time_zone("UTC")
+            for c in present
+        )
+    return frame.with_columns(
+        pl.col(c).dt.convert_time_zone("UTC").dt.cast_time_unit("us") for c in present
+    )
+
+
+def read_complaints(
+    conn: sa.Connection,
+    *,
+    where: str = "",
+    params: tuple[object, ...] = (),
+    columns: list[str] | None = None,
+) -> pl.DataFrame:
+    """Stored complaints (selected columns) as a typed frame."""
+    cols = columns or STORED
+    sql = f"SELECT {', '.join(cols)} FROM complaint {where}"
+    rows = conn.exec_driver_sql(sql, params).fetchall()
+    raw_schema: dict[str, Any] = {
+        c: (
+            pl.String
+            if conn.dialect.name == "sqlite" and c in MOMENT_COLUMNS
+            else COMPLAINT_SCHEMA[c]
+        )
+        for c in cols
+    }
+    if conn.dialect.name == "sqlite":
+        raw_schema.update({c: pl.Int64 for c in ("anonymous", "confidential") if c in cols})
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=raw_schema, orient="row")
+    frame = _moments_from_db(
+        frame.with_columns(
+            pl.col(c).cast(pl.Boolean) for c in ("anonymous", "confidential") if c in cols
+        ),
+        conn.dialect.name,
+    )
+    return frame.cast({c: COMPLAINT_SCHEMA[c] for c in cols})
+
+
+def existing_for(conn: sa.Connection, tracking_ids: list[str]) -> pl.DataFrame:
+    """Stored versions of the complaints in ``tracking_ids``."""
+    mark = _placeholder(conn)
+    parts = [
+        read_complaints(
+            conn,
+            where=f"WHERE tracking_id IN ({', '.join([mark] * len(chunk))})",
+            params=tuple(chunk),
+        )
+        for chunk in _chunks(tracking_ids)
+    ]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=COMPLAINT_SCHEMA)
+
+
+def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col(c).dt.strftime(SQLITE_MOMENT) for c in MOMENT_COLUMNS)
+
+
+def insert_complaints(
+    conn: sa.Connection,
+    frame: pl.DataFrame,
+    *,
+    batch_id: int,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Append new complaints (``frame`` has the STORED columns)."""
+    if frame.height == 0:
+        return
+    frame = frame.select(STORED).with_columns(pl.lit(batch_id).alias("batch_id"))
+    columns = [*STORED, "batch_id"]
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if conn.dialect.name == "sqlite":
+        sql = (
+            f"INSERT INTO complaint ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['?'] * len(columns))})"
+        )
+        for start in range(0, frame.height, 50_000):
+            part = _for_sqlite(frame.slice(start, 50_000))
+            driver.executemany(sql, part.iter_rows())
+            if progress:
+                progress(part.height)
+        return
+    with driver.cursor() as cur:
+        copy_sql = f"COPY complaint ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        with cur.copy(copy_sql) as copy:
+            for start in range(0, frame.height, 50_000):
+                part = frame.slice(start, 50_000)
+                buffer = io.BytesIO()
+                part.with_columns(
+                    pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00") for c in MOMENT_COLUMNS
+                ).write_csv(buffer, include_header=False, null_value="\\N")
+                copy.write(buffer.getvalue())
+                if progress:
+                    progress(part.height)
+
+
+def update_complaints(conn: sa.Connection, frame: pl.DataFrame, *, batch_id: int) -> None:
+    """Overwrite changed complaints by tracking id."""
+    if frame.height == 0:
+        return
+    fields = [c for c in STORED if c != "tracking_id"]
+    mark = _placeholder(conn)
+    sql = (
+        f"UPDATE complaint SET {', '.join(f'{c} = {mark}' for c in fields)}, "
+        f"batch_id = {mark} WHERE tracking_id = {mark}"
+    )
+    data = frame.select(*fields, pl.lit(batch_id).alias("batch_id"), "tracking_id")
+    if conn.dialect.name == "sqlite":
+        data = _for_sqlite(data)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cur = driver.cursor()
+    try:
+        cur.executemany(sql, list(data.iter_rows()))
+    finally:
+        cur.close()
+
+
+def complaints_between(conn: sa.Connection, start: datetime, end: datetime) -> pl.DataFrame:
+    """Complaints submitted in ``[start, end)`` (UTC moments) with the KPI columns."""
+    mark = _placeholder(conn)
+    if conn.dialect.name == "sqlite":
+        params: tuple[object, ...] = (
+            start.strftime("%Y-%m-%d %H:%M:%S.%f"),
+            end.strftime("%Y-%m-%d %H:%M:%S.%f"),
+        )
+    else:
+        params = (start, end)
+    return read_complaints(
+        conn,
+        where=f"WHERE submitted_at >= {mark} AND submitted_at < {mark}",
+        params=params,
+        columns=[
+            "tracking_id",
+            "unit_key",
+            "status",
+            "submitted_at",
+            "dispositioned_at",
+            "first_response_at",
+            "resolved_at",
+        ],
+    )
