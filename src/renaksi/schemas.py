@@ -15,7 +15,9 @@ TEXT_PATTERN = r"^(?![^\x00]*\x00)\s*\S"
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
-Rupiah = Annotated[int, msgspec.Meta(ge=0, le=10**15, description="whole Rupiah")]
+#: a thousand trillion Rupiah: far above any regional budget, far below BIGINT's limit
+MAX_RUPIAH = 10**15
+Rupiah = Annotated[int, msgspec.Meta(ge=0, le=MAX_RUPIAH, description="whole Rupiah")]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=CODE_PATTERN)]
 Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 Quarter = Annotated[int, msgspec.Meta(ge=1, le=4)]

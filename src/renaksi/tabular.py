@@ -8,6 +8,7 @@ row, column, value) instead of stopping at the first.
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ import fastexcel
 import polars as pl
 
 from renaksi.errors import FieldError, ValidationError
+from renaksi.formatting import rupiah
+from renaksi.schemas import MAX_RUPIAH
 
 #: The row number a user sees for the first data row (row 1 holds the headers).
 FIRST_DATA_ROW = 2
@@ -171,12 +174,23 @@ def parse_rupiah(text: str) -> int:
         cleaned = cleaned[:-3]
     if not _NUMBER.match(cleaned):
         raise ValueError("bukan angka Rupiah")
-    value = float(cleaned)
+    value = _finite(cleaned)
     if value != int(value):
         raise ValueError("Rupiah harus bilangan bulat (tanpa sen)")
     if value < 0:
         raise ValueError("jumlah tidak boleh negatif")
-    return int(cleaned) if cleaned.isdigit() else int(value)
+    amount = int(cleaned) if cleaned.isdigit() else int(value)
+    if amount > MAX_RUPIAH:
+        raise ValueError(f"jumlah terlalu besar (maksimal {rupiah(MAX_RUPIAH)})")
+    return amount
+
+
+def _finite(cleaned: str) -> float:
+    """``float`` of a matched number; ``1e999`` is infinity, which no cell can mean."""
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError("angka terlalu besar")
+    return value
 
 
 def parse_number(text: str) -> float:
@@ -186,14 +200,16 @@ def parse_number(text: str) -> float:
         cleaned = cleaned.replace(".", "").replace(",", ".")
     if not _NUMBER.match(cleaned):
         raise ValueError("bukan angka")
-    return float(cleaned)
+    return _finite(cleaned)
 
 
 def parse_int(text: str) -> int:
     cleaned = text.strip()
     if not _NUMBER.match(cleaned):
         raise ValueError("bukan bilangan bulat")
-    value = float(cleaned)
+    if cleaned.lstrip("+-").isdigit():
+        return int(cleaned)
+    value = _finite(cleaned)
     if value != int(value):
         raise ValueError("bukan bilangan bulat")
     return int(value)

@@ -1,6 +1,7 @@
 """HTTP routes for LAPOR! imports, unmatched unit names, KPIs and the holiday calendar."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, delete, get, post
@@ -13,6 +14,15 @@ from sqlalchemy.orm import Session
 from renaksi.http import error_responses
 from renaksi.lapor import schemas, service
 from renaksi.settings import Settings
+
+
+@dataclass
+class ImportForm:
+    """multipart/form-data body: the export file and two switches."""
+
+    file: UploadFile
+    dry_run: bool = False
+    skip_invalid: bool = False
 
 
 class LaporController(Controller):
@@ -32,29 +42,19 @@ class LaporController(Controller):
         self,
         db_session: Session,
         settings: Settings,
-        data: Annotated[
-            dict[str, UploadFile | str], Body(media_type=RequestEncodingType.MULTI_PART)
-        ],
+        data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.ImportBatch:
-        upload = data.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ClientException("Sertakan berkas ekspor pada isian 'file'.")
-        content = upload.file.read(settings.max_upload_bytes + 1)
+        content = data.file.file.read(settings.max_upload_bytes + 1)
         if len(content) > settings.max_upload_bytes:
             raise ClientException("Berkas terlalu besar.", status_code=413)
-
-        def switch(name: str) -> bool:
-            value = data.get(name)
-            return isinstance(value, str) and value.strip().lower() in {"1", "true", "ya", "on"}
-
         return service.import_complaints(
             db_session,
             content,
-            file_name=upload.filename or "upload",
+            file_name=data.file.filename or "upload",
             settings=settings,
             imported_by="api",
-            dry_run=switch("dry_run"),
-            skip_invalid=switch("skip_invalid"),
+            dry_run=data.dry_run,
+            skip_invalid=data.skip_invalid,
         )
 
     @get("/imports", sync_to_thread=True, summary="Riwayat impor (terbaru dulu)")

@@ -9,6 +9,8 @@ from renaksi.codes import Direction, KpiName, ProgressStatus
 from renaksi.schemas import NO_NUL_PATTERN, TEXT_PATTERN, Code, ImportCounts, Quarter, Year
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
+#: the sasaran text is its key within a plan (a VARCHAR(500) column)
+ObjectiveText = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=TEXT_PATTERN)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=TEXT_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=TEXT_PATTERN)]
 LongText = Annotated[str, msgspec.Meta(max_length=10000, pattern=NO_NUL_PATTERN)]
@@ -59,7 +61,7 @@ class Action(msgspec.Struct):
 
 class ActionCreate(msgspec.Struct, forbid_unknown_fields=True):
     code: Code
-    objective: Text
+    objective: ObjectiveText
     title: Text
     indicator: Text
     measure_unit: ShortText
@@ -77,7 +79,7 @@ class ActionCreate(msgspec.Struct, forbid_unknown_fields=True):
 class ActionUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """PATCH body. ``targets`` replaces all targets; a year left out becomes inactive."""
 
-    objective: Text | msgspec.UnsetType = msgspec.UNSET
+    objective: ObjectiveText | msgspec.UnsetType = msgspec.UNSET
     title: Text | msgspec.UnsetType = msgspec.UNSET
     indicator: Text | msgspec.UnsetType = msgspec.UNSET
     measure_unit: ShortText | msgspec.UnsetType = msgspec.UNSET

@@ -13,11 +13,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import polars as pl
 
 from renaksi.codes import Direction, KpiName, Source, Stage
-from renaksi.errors import FieldError
+from renaksi.errors import FieldError, translate
+from renaksi.plan import schemas
 from renaksi.plan.service import normalise_sub_kegiatan
+from renaksi.schemas import Code
 from renaksi.tabular import (
     ROW,
     Table,
@@ -68,6 +71,14 @@ KPI_COLUMNS = {"code": ["Kode Aksi"], "kpi": ["KPI"], "unit": ["PD"]}
 KPI_REQUIRED = ("code", "kpi")
 
 _TARGET = re.compile(r"^target(\d{4})$")
+#: the API's types for the same cells: a workbook holds nothing the API would refuse
+_TEXT_TYPES: dict[str, Any] = {
+    "code": Code,
+    "objective": schemas.ObjectiveText,
+    "title": schemas.Text,
+    "indicator": schemas.Text,
+    "measure_unit": schemas.ShortText,
+}
 
 
 @dataclass
@@ -290,6 +301,16 @@ def validate_plan(tables: PlanTables, ref: Reference) -> ValidatedPlan:
     return ValidatedPlan(period=period, actions=actions, lines=lines, kpis=kpis)
 
 
+def _text_problem(name: str, value: str) -> str | None:
+    if name not in _TEXT_TYPES:
+        return None
+    try:
+        msgspec.convert(value, _TEXT_TYPES[name])
+    except msgspec.ValidationError as exc:
+        return translate(str(exc))
+    return None
+
+
 def _unit_check(collect: _Collector, ref: Reference, row: int, field_name: str, code: str) -> bool:
     if code not in ref.unit_codes:
         collect.add(row, field_name, "kode PD tidak dikenal", code)
@@ -314,6 +335,8 @@ def _validate_actions(
                 collect.add(row, name, "wajib diisi")
             else:
                 texts[name] = " ".join(value.split()) if name != "code" else value.strip()
+                if problem := _text_problem(name, texts[name]):
+                    collect.add(row, name, problem, value)
         code = texts.get("code")
         if code is not None:
             if code in seen:

@@ -23,7 +23,8 @@ def to_schema(unit: Unit) -> schemas.Unit:
         code=unit.code,
         name=unit.name,
         kind=unit.kind,
-        aliases=[a.alias for a in unit.aliases],
+        # sorted here, not by the database: same order after a write and on every backend
+        aliases=sorted((a.alias for a in unit.aliases), key=lambda a: (a.casefold(), a)),
         version=unit.version,
     )
 

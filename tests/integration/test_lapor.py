@@ -1,0 +1,421 @@
+"""SP4N LAPOR! import, unmatched units, KPIs over CLI and API, and PRIORITAS."""
+
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+import xlsxwriter
+from litestar.testing import TestClient
+
+from tests.conftest import Cli
+from tests.helpers import SEEDS, action, dump_database, write_workbook
+
+HEADER = (
+    "No Tracking;Tanggal Laporan;Kanal;Kategori;Instansi Tujuan;Status;Tanggal Disposisi;"
+    "Tanggal Tindak Lanjut;Tanggal Selesai;Anonim;Nama Pelapor;No HP;Email;NIK;Alamat;"
+    "Isi Laporan"
+)
+PERSONAL = [
+    "Siti Rahmawati Contoh",
+    "0812-9999-1234",
+    "siti.contoh@example.invalid",
+    "6408011234567890",
+    "Jl. Yos Sudarso No. 99 Sangatta",
+    "Jalan berlubang dekat pasar",
+]
+
+
+def lapor_csv(path: Path, rows: list[str], *, bom: bool = True) -> Path:
+    text = "\r\n".join([HEADER, *rows]) + "\r\n"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def row(
+    tracking: str,
+    submitted: str,
+    unit: str,
+    status: str,
+    disposed: str = "",
+    answered: str = "",
+    closed: str = "",
+    personal: list[str] = PERSONAL,
+) -> str:
+    return ";".join(
+        [
+            tracking,
+            submitted,
+            "WhatsApp",
+            "PEKERJAAN UMUM DAN PENATAAN RUANG",
+            unit,
+            status,
+            disposed,
+            answered,
+            closed,
+            "Tidak",
+            *personal,
+        ]
+    )
+
+
+def _units(cli: Cli) -> None:
+    assert cli("units", "import", str(SEEDS / "units.csv")).exit_code == 0
+
+
+def test_semicolon_bom_export_imports_without_personal_data(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    _units(cli)
+    path = lapor_csv(
+        tmp_path / "lapor.csv",
+        [
+            row(
+                "#4000001",
+                "03/06/2024 09:15",
+                "Dinas Pekerjaan Umum dan Penataan Ruang",
+                "Selesai",
+                "03/06/2024 10:00",
+                "05/06/2024 14:00",
+                "15/06/2024 14:00",
+            ),
+            row(
+                "4000002",
+                "04-06-2024 08:00:00",
+                "  diskominfo   staper ",
+                "Ditindaklanjuti oleh Instansi",
+                "04/06/2024 09:00",
+                "06/06/2024 09:00",
+            ),
+            row(
+                "4000003",
+                "2024-06-05T10:00:00+08:00",
+                "Dinas PU Kutim",
+                "Belum Ditindaklanjuti",
+                "05/06/2024 11:00",
+            ),
+        ],
+    )
+    result = cli("lapor", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "baru 3" in result.output
+    assert "Dinas PU Kutim (1 pengaduan)" in result.output  # listed, not dropped
+
+    dump = repr(dump_database(engine))
+    for value in PERSONAL:
+        assert value not in dump
+    assert "4000001" in dump and "#4000001" not in dump
+
+    before = dump_database(engine)
+    again = cli("lapor", "import", str(path))
+    assert again.exit_code == 0
+    assert "baru 0, diubah 0, tetap 3" in again.output
+    after = dump_database(engine)
+    assert after["complaint"] == before["complaint"]
+    assert len(after["import_batch"]) == 2  # each import is recorded
+
+
+def test_bad_date_and_unknown_status_are_both_listed_and_nothing_is_written(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    _units(cli)
+    before = dump_database(engine)
+    path = lapor_csv(
+        tmp_path / "bad.csv",
+        [
+            row("4000001", "03/06/2024 09:15", "DISKOMINFO", "Selesai"),
+            row("4000002", "31/02/2024 09:15", "DISKOMINFO", "Selesai"),
+            row("4000003", "03/06/2024 09:15", "DISKOMINFO", "Sedang Dipikirkan"),
+            row("4000004", "03/06/2024 09:15", "DISKOMINFO", "Proses", answered="01/06/2024 10:00"),
+        ],
+    )
+    result = cli("lapor", "import", str(path))
+    assert result.exit_code != 0
+    assert (
+        "baris 3, kolom Tanggal Laporan" in result.output and "'31/02/2024 09:15'" in result.output
+    )
+    assert "baris 4, kolom Status" in result.output and "'Sedang Dipikirkan'" in result.output
+    assert "baris 5, kolom Tanggal Tindak Lanjut" in result.output
+    assert dump_database(engine) == before
+
+    skipped = cli("lapor", "import", str(path), "--skip-invalid")
+    assert skipped.exit_code == 0, skipped.output
+    assert "baru 1" in skipped.output and "ditolak 3" in skipped.output
+
+
+def test_later_export_updates_changed_and_adds_new(
+    cli: Cli, tmp_path: Path, client: TestClient
+) -> None:  # type: ignore[type-arg]
+    _units(cli)
+    first = lapor_csv(
+        tmp_path / "a.csv",
+        [
+            row("1", "03/06/2024 09:15", "DISKOMINFO", "Terdisposisi", "03/06/2024 10:00"),
+            row("2", "03/06/2024 09:15", "DISKOMINFO", "Terdisposisi", "03/06/2024 10:00"),
+        ],
+    )
+    assert cli("lapor", "import", str(first)).exit_code == 0
+    second = lapor_csv(
+        tmp_path / "b.csv",
+        [
+            row(
+                "2",
+                "03/06/2024 09:15",
+                "DISKOMINFO",
+                "Proses",
+                "03/06/2024 10:00",
+                "04/06/2024 10:00",
+            ),
+            row("3", "04/06/2024 09:15", "DISKOMINFO", "Terdisposisi", "04/06/2024 10:00"),
+        ],
+    )
+    result = cli("lapor", "import", str(second))
+    assert "baru 1, diubah 1, tetap 0" in result.output
+    batches = client.get("/api/v1/lapor/imports").json()
+    assert [b["inserted"] for b in batches] == [1, 2]
+    assert batches[0]["file_name"] == "b.csv" and len(batches[0]["sha256"]) == 64
+
+
+def test_xlsx_export_imports(cli: Cli, tmp_path: Path) -> None:
+    _units(cli)
+    path = tmp_path / "lapor.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Laporan")
+    sheet.write_row(0, 0, ["ID Laporan", "Nama Pelapor", "Waktu Laporan", "PD Tujuan", "STATUS"])
+    sheet.write_row(1, 0, ["#77", "Budi Contoh", "03/06/2024 09:15", "DISKOMINFO", "proses"])
+    book.close()
+    result = cli("lapor", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "baru 1" in result.output
+
+
+def test_alias_makes_unmatched_complaints_count(cli: Cli, tmp_path: Path) -> None:
+    _units(cli)
+    path = lapor_csv(
+        tmp_path / "l.csv",
+        [
+            row(
+                "1",
+                "03/06/2024 09:15",
+                "Dinas PU Kutim",
+                "Proses",
+                "03/06/2024 10:00",
+                "04/06/2024 10:00",
+            ),
+        ],
+    )
+    cli("lapor", "import", str(path))
+    kpi = json.loads(
+        cli(
+            "kpi",
+            "--year",
+            "2024",
+            "--quarter",
+            "2",
+            "--unit",
+            "PUPR",
+            "--as-of",
+            "2024-06-30",
+            "--json",
+        ).output
+    )
+    assert kpi[0]["received"] == 0
+    assert "Dinas PU Kutim" in cli("lapor", "unmatched").output
+    assert cli("units", "alias", "add", "PUPR", "Dinas PU Kutim").exit_code == 0
+    kpi = json.loads(
+        cli(
+            "kpi",
+            "--year",
+            "2024",
+            "--quarter",
+            "2",
+            "--unit",
+            "PUPR",
+            "--as-of",
+            "2024-06-30",
+            "--json",
+        ).output
+    )
+    assert kpi[0]["received"] == 1
+    assert "0 nama belum cocok" in cli("lapor", "unmatched").output
+
+
+def test_cli_and_api_kpis_agree_one_object_per_unit_plus_total(
+    cli: Cli, client: TestClient, tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    _units(cli)
+    path = lapor_csv(
+        tmp_path / "l.csv",
+        [
+            row(
+                "1",
+                "03/06/2024 09:15",
+                "DISKOMINFO",
+                "Selesai",
+                "03/06/2024 10:00",
+                "05/06/2024 10:00",
+                "10/06/2024 10:00",
+            ),
+            row("2", "03/06/2024 09:15", "DISKOMINFO", "Terdisposisi", "03/06/2024 10:00"),
+            row("3", "20/04/2024 09:15", "PUPR", "Proses", "22/04/2024 10:00", "23/04/2024 10:00"),
+        ],
+    )
+    cli("lapor", "import", str(path))
+    from_cli = json.loads(
+        cli("kpi", "--year", "2024", "--quarter", "2", "--as-of", "2024-06-28", "--json").output
+    )
+    response = client.get(
+        "/api/v1/kpis", params={"year": 2024, "quarter": 2, "as_of": "2024-06-28"}
+    )
+    assert response.status_code == 200
+    assert response.json() == from_cli
+    units = json.loads(cli("units", "list", "--json").output)
+    assert [r["unit_code"] for r in from_cli] == [u["code"] for u in units] + [None]
+    by_unit = {r["unit_code"]: r for r in from_cli}
+    assert by_unit["DISKOMINFO"]["received"] == 2
+    assert by_unit["DISKOMINFO"]["response_late"] == 1  # unanswered 19 working days
+    assert by_unit["DISKOMINFO"]["pct_response_on_time"] == 50.0
+    assert by_unit["BAPPEDA"]["received"] == 0
+    assert by_unit["BAPPEDA"]["pct_followed_up"] is None
+    assert by_unit[None]["received"] == 3
+    assert by_unit[None]["period"] == "2024-Q2"
+
+
+def test_prioritas_for_unfunded_action_whose_unit_misses_its_kpi(
+    cli: Cli, client: TestClient, tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    _units(cli)
+    book = write_workbook(
+        tmp_path / "plan.xlsx",
+        actions=[
+            action("A.01", lead="PUPR"),
+            action("A.02", lead="PUPR"),
+            action("A.03", lead="DISKOMINFO"),
+        ],
+        budget=[
+            ["A.01", 2024, "USULAN", "PAD", 100_000_000, None, None],  # TANPA_PAGU
+            ["A.02", 2024, "USULAN", "PAD", 100_000_000, None, None],  # funded
+            ["A.02", 2024, "DPA", "PAD", 100_000_000, None, None],
+            ["A.03", 2024, "USULAN", "PAD", 100_000_000, None, None],
+        ],  # TANPA_PAGU, KPI ok
+        kpi=[
+            ["A.01", "pct_response_on_time", None, 80, 80, 80, 80, 80],
+            ["A.02", "pct_response_on_time", None, 80, 80, 80, 80, 80],
+            ["A.03", "pct_response_on_time", None, 80, 80, 80, 80, 80],
+        ],
+    )
+    assert cli("plan", "import", str(book)).exit_code == 0
+    path = lapor_csv(
+        tmp_path / "l.csv",
+        [
+            # PUPR: disposed 1 April, answered 23 April → late; DISKOMINFO answered next day
+            row("1", "01/04/2024 09:00", "PUPR", "Proses", "01/04/2024 10:00", "23/04/2024 10:00"),
+            row(
+                "2",
+                "01/04/2024 09:00",
+                "DISKOMINFO",
+                "Proses",
+                "01/04/2024 10:00",
+                "02/04/2024 10:00",
+            ),
+        ],
+    )
+    assert cli("lapor", "import", str(path)).exit_code == 0
+    flags = {
+        r["action_code"]: r["flags"]
+        for r in json.loads(
+            cli("flags", "--year", "2024", "--as-of", "2024-07-15", "--json").output
+        )
+    }
+    assert flags["A.01"] == ["PRIORITAS", "TANPA_PAGU"]
+    assert flags["A.02"] == []
+    assert flags["A.03"] == ["TANPA_PAGU"]
+    api = client.get(
+        "/api/v1/flags", params={"year": 2024, "as_of": "2024-07-15", "flag": "PRIORITAS"}
+    ).json()
+    assert [r["action_code"] for r in api] == ["A.01"]
+    # as of mid-June the latest complete quarter is Q1 2024, which had no complaints
+    early = {
+        r["action_code"]: r["flags"]
+        for r in json.loads(
+            cli("flags", "--year", "2024", "--as-of", "2024-06-15", "--json").output
+        )
+    }
+    assert early["A.01"] == ["TANPA_PAGU"]
+
+
+def test_upload_over_http_follows_the_same_rules(
+    cli: Cli, client: TestClient, engine: sa.Engine, tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    _units(cli)
+    good = lapor_csv(
+        tmp_path / "good.csv",
+        [
+            row(
+                "1",
+                "03/06/2024 09:15",
+                "DISKOMINFO",
+                "Proses",
+                "03/06/2024 10:00",
+                "04/06/2024 10:00",
+            )
+        ],
+    )
+    response = client.post(
+        "/api/v1/lapor/imports", files={"file": ("good.csv", good.read_bytes(), "text/csv")}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["inserted"] == 1
+    before = dump_database(engine)
+    bad = lapor_csv(tmp_path / "bad.csv", [row("2", "kemarin", "DISKOMINFO", "Entah")])
+    response = client.post(
+        "/api/v1/lapor/imports", files={"file": ("bad.csv", bad.read_bytes(), "text/csv")}
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert {e["column"] for e in body["errors"]} == {"Tanggal Laporan", "Status"}
+    assert dump_database(engine) == before
+    dry = client.post(
+        "/api/v1/lapor/imports",
+        data={"dry_run": "true"},
+        files={"file": ("good.csv", good.read_bytes(), "text/csv")},
+    )
+    assert dry.json()["dry_run"] is True
+    assert dump_database(engine) == before
+
+
+def test_holidays_over_cli_and_api(cli: Cli, client: TestClient) -> None:  # type: ignore[type-arg]
+    result = cli("calendar", "add", "2024-09-13", "HUT Kabupaten Kutai Timur")
+    assert result.exit_code == 0, result.output
+    listing = cli("calendar", "list", "--year", "2024").output
+    assert "2024-09-13  lokal" in listing
+    assert "2024-04-10  nasional" in listing
+    api = client.get("/api/v1/holidays", params={"year": 2024}).json()
+    assert {"date": "2024-09-13", "name": "HUT Kabupaten Kutai Timur", "source": "lokal"} in api
+    assert (
+        client.post("/api/v1/holidays", json={"date": "2024-09-13", "name": "x"}).status_code == 409
+    )
+    assert client.delete("/api/v1/holidays/2024-09-13").status_code == 204
+    assert cli("calendar", "add", "kemarin", "x").exit_code != 0
+
+
+def test_kpi_links_over_api(cli: Cli, client: TestClient) -> None:  # type: ignore[type-arg]
+    _units(cli)
+    assert cli("plan", "import", str(SEEDS / "renaksi-2022-2026.xlsx")).exit_code == 0
+    action = client.get("/api/v1/actions", params={"q": "A.01.01"}).json()["items"][0]
+    action_id = action["id"]
+    created = client.post(
+        f"/api/v1/actions/{action_id}/kpi-links",
+        json={"kpi": "pct_followed_up", "targets": [{"year": 2024, "value": 90}]},
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["unit"] == action["lead_unit"]
+    again = client.post(f"/api/v1/actions/{action_id}/kpi-links", json={"kpi": "pct_followed_up"})
+    assert again.status_code == 409
+    outside = client.post(
+        f"/api/v1/actions/{action_id}/kpi-links",
+        json={"kpi": "pct_resolved", "targets": [{"year": 2031, "value": 90}]},
+    )
+    assert outside.status_code == 422
+    links = client.get(f"/api/v1/actions/{action_id}/kpi-links").json()
+    assert any(link["kpi"] == "pct_followed_up" for link in links)
+    assert client.delete(f"/api/v1/kpi-links/{created.json()['id']}").status_code == 204
