@@ -4,21 +4,29 @@ import logging
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.orm.exc import StaleDataError
 
 from renaksi import __version__
+from renaksi.audit.api import AuditController
+from renaksi.auth.api import AuthController, UserController
+from renaksi.auth.middleware import IdentityMiddleware, route_guard
 from renaksi.budget.api import BudgetLineController, FlagController
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.errors import ErrorBody, FieldError, RenaksiError
-from renaksi.http import API_PREFIX, provide_session
+from renaksi.http import API_PREFIX, provide_actor, provide_session
 from renaksi.lapor.api import HolidayController, KpiController, LaporController
+from renaksi.locks.api import LockController
 from renaksi.plan.api import ActionController, KpiLinkController, PlanController
+from renaksi.reports.api import ReportController
 from renaksi.settings import Settings
 from renaksi.units.api import UnitController
 
@@ -69,6 +77,15 @@ def handle_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     )
 
 
+def handle_stale(_: Request[Any, Any, Any], exc: StaleDataError) -> Response[ErrorBody]:
+    """Two writers read the same version; the database let only the first one through."""
+    return _error(
+        412,
+        "Data sudah berubah",
+        "Data ini baru saja diubah orang lain; muat ulang lalu ulangi perubahan Anda.",
+    )
+
+
 def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     status = exc.status_code
     title = _HTTP_TITLES.get(status, "Galat")
@@ -114,7 +131,12 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path=API_PREFIX,
+        guards=[route_guard],
         route_handlers=[
+            AuthController,
+            UserController,
+            AuditController,
+            LockController,
             UnitController,
             PlanController,
             ActionController,
@@ -124,6 +146,7 @@ def create_app(settings: Settings) -> Litestar:
             LaporController,
             KpiController,
             HolidayController,
+            ReportController,
         ],
     )
     config = AppConfig(
@@ -131,10 +154,16 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={
             "db_session": Provide(provide_session),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
         },
+        middleware=[IdentityMiddleware],
+        allowed_hosts=AllowedHostsConfig(
+            allowed_hosts=[h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
+        ),
         exception_handlers={
             RenaksiError: handle_renaksi_error,
             ValidationException: handle_validation,
+            StaleDataError: handle_stale,
             HTTPException: handle_http,
             HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,
             Exception: handle_unexpected,
@@ -145,7 +174,21 @@ def create_app(settings: Settings) -> Litestar:
             path="/schema",
             description="Rencana aksi SP4N LAPOR!, anggaran dan flag pendanaan. Semua galat "
             "memakai satu bentuk JSON: `ErrorBody`.",
-            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=(
+                [ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")]
+                if settings.openapi_ui
+                else []
+            ),
+            enabled_endpoints=None if settings.openapi_ui else {"openapi.json"},
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer"),
+                    "SessionCookie": SecurityScheme(
+                        type="apiKey", name="renaksi_session", security_scheme_in="cookie"
+                    ),
+                }
+            ),
+            security=[{"BearerToken": []}, {"SessionCookie": []}],
             use_handler_docstrings=True,
         ),
         on_startup=[on_startup],

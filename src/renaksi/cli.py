@@ -4,17 +4,21 @@ Errors a user can cause print a message in Bahasa Indonesia (every problem on it
 with sheet, row and column) and exit non-zero; they never print a traceback.
 """
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import click
 
+from renaksi.auth import commands as auth_commands
 from renaksi.clikit import counts_line, database_option, dump_json, open_session
+from renaksi.codes import Role
 from renaksi.db.engine import create_db_engine
 from renaksi.db.migrate import upgrade
 from renaksi.formatting import rupiah
 from renaksi.lapor import commands as lapor_commands
 from renaksi.lapor.commands import parse_date_option
+from renaksi.reports.commands import export
 from renaksi.settings import Settings
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
@@ -353,6 +357,43 @@ def load_demo(settings: Settings, seeds: Path) -> None:
             )
 
 
+DEMO_USERS = [
+    ("admin", Role.ADMIN, None, "Admin Diskominfo"),
+    ("koordinator", Role.KOORDINATOR, None, "Koordinator SP4N LAPOR! Diskominfo Staper"),
+    ("perencana.dinkes", Role.PERENCANA, "DINKES", "Perencana Dinas Kesehatan"),
+    ("perencana.pupr", Role.PERENCANA, "PUPR", "Perencana Dinas PUPR"),
+    ("bappeda", Role.BAPPEDA, None, "Analis Bappeda"),
+]
+
+
+def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
+    """Create (or give new passwords to) the demo users; returns (user, role, password)."""
+    from renaksi.auth import schemas as auth_schemas
+    from renaksi.auth.commands import generated_password
+    from renaksi.auth.service import create_user, list_users, set_password
+
+    printed: list[tuple[str, str, str]] = []
+    with open_session(settings) as session:
+        existing = {u.username for u in list_users(session)}
+        for username, role, unit, full_name in DEMO_USERS:
+            password = generated_password()
+            if username in existing:
+                set_password(session, username, password)
+            else:
+                create_user(
+                    session,
+                    auth_schemas.UserCreate(
+                        username=username,
+                        password=password,
+                        role=role,
+                        unit=unit,
+                        full_name=full_name,
+                    ),
+                )
+            printed.append((username, f"{role.value}{' ' + unit if unit else ''}", password))
+    return printed
+
+
 @main.command()
 @click.option("--host", default=None, help="Alamat (bawaan 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (bawaan 8000).")
@@ -375,15 +416,22 @@ def demo(
       renaksi demo --port 8080 --database-url sqlite:///demo.db
     """
     seeds = seeds or (SEEDS_DIR if SEEDS_DIR.is_dir() else Path("seeds"))
+    settings = dataclasses.replace(settings, development=True)  # plain-HTTP demo on loopback
     click.echo(f"Memuat data demo Kutai Timur dari {seeds} ...")
     load_demo(settings, seeds)
+    click.echo("\nAkun demo (kata sandi baru setiap kali demo dijalankan):")
+    for username, role, password in demo_accounts(settings):
+        click.echo(f"  {username:<18} {role:<20} {password}")
     if not no_serve:
         _serve(settings, host, port)
 
 
+main.add_command(auth_commands.users)
+main.add_command(auth_commands.tokens)
 main.add_command(lapor_commands.lapor)
 main.add_command(lapor_commands.calendar)
 main.add_command(lapor_commands.kpi)
+main.add_command(export)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,7 @@
 """Plumbing shared by the CLI command modules: database option, sessions, output."""
 
 import functools
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -48,9 +49,18 @@ def open_session(settings: Settings, *, migrate: bool = True) -> Iterator[Sessio
         if migrate:
             upgrade(engine)
         with make_session_factory(engine)() as session:
+            session.info["actor_name"] = _operator()
             yield session
     finally:
         engine.dispose()
+
+
+def _operator() -> str:
+    """Audit name of whoever runs the CLI on the server."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def counts_line(label: str, counts: ImportCounts) -> str:

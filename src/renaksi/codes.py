@@ -3,6 +3,22 @@
 from enum import StrEnum
 
 
+class Role(StrEnum):
+    """Who may do what (see renaksi.auth.policy)."""
+
+    ADMIN = "admin"
+    KOORDINATOR = "koordinator"
+    PERENCANA = "perencana"
+    BAPPEDA = "bappeda"
+
+
+class LockKind(StrEnum):
+    """Period locks: progress entry per quarter, usulan entry per year."""
+
+    PROGRESS = "PROGRESS"
+    USULAN = "USULAN"
+
+
 class UnitKind(StrEnum):
     SEKRETARIAT = "sekretariat"
     BAGIAN = "bagian"

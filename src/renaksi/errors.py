@@ -73,6 +73,36 @@ class RenaksiError(Exception):
         return ErrorBody(self.status_code, self.title, self.detail, list(self.errors))
 
 
+class NotAuthenticatedError(RenaksiError):
+    status_code = 401
+    exit_code = 6
+    title = "Belum masuk"
+
+
+class ForbiddenError(RenaksiError):
+    status_code = 403
+    exit_code = 7
+    title = "Tidak diizinkan"
+
+
+class PreconditionRequiredError(RenaksiError):
+    status_code = 428
+    exit_code = 5
+    title = "If-Match diperlukan"
+
+
+class LockedError(RenaksiError):
+    status_code = 423
+    exit_code = 8
+    title = "Periode dikunci"
+
+
+class TooManyRequestsError(RenaksiError):
+    status_code = 429
+    exit_code = 9
+    title = "Terlalu banyak percobaan"
+
+
 class NotFoundError(RenaksiError):
     status_code = 404
     exit_code = 3

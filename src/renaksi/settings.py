@@ -49,6 +49,27 @@ class Settings:
     sla_complete_days: int = 60
     #: Optional CSV ``label,status`` adding LAPOR! status labels to the default table.
     status_labels_file: Path | None = None
+    #: Region named in report titles and on the kabupaten total rows.
+    report_region: str = "Kabupaten Kutai Timur"
+    #: Place written before the date in the report signature block ("Sangatta, 31 Desember 2024").
+    report_place: str = "Sangatta"
+    #: Name of the official signing the quarterly report — a placeholder until configured.
+    report_signer_name: str = "[NAMA PEJABAT PENANDATANGAN]"
+    #: Title (jabatan) of the signing official — a placeholder until configured.
+    report_signer_title: str = "[JABATAN PEJABAT PENANDATANGAN]"
+    #: NIP of the signing official, kept as text (18 digits) — a placeholder until configured.
+    report_signer_nip: str = "[NIP PEJABAT]"
+    #: Development mode (plain-HTTP demo, tests): session cookies without ``Secure``.
+    #: Never set this on a server reached over a network.
+    development: bool = False
+    #: Host names the server answers to (comma-separated); others get 400.
+    allowed_hosts: str = "localhost,127.0.0.1,[::1],testserver,testserver.local"
+    #: Serve the OpenAPI UI at /schema (switch off in production if wanted).
+    openapi_ui: bool = True
+
+    @property
+    def insecure_cookies(self) -> bool:
+        return self.development
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":

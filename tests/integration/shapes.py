@@ -30,3 +30,9 @@ def field_error(body: dict[str, Any], field: str) -> dict[str, Any]:
     """The first error about ``field``."""
     error: dict[str, Any] = next(e for e in body["errors"] if e["field"] == field)
     return error
+
+
+def current(api: Any, url: str) -> dict[str, str]:
+    """``If-Match`` for ``url`` from a fresh GET (empty when the record does not exist)."""
+    tag = api.get(url).headers.get("ETag")
+    return {"If-Match": tag} if tag else {}

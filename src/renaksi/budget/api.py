@@ -1,15 +1,16 @@
 """HTTP routes for budget lines, flags and the per-unit summary."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.budget import schemas, service
 from renaksi.codes import Flag
-from renaksi.http import error_responses
+from renaksi.http import error_responses, etag, if_match
 from renaksi.schemas import CODE_PATTERN, MAX_ID, Page
 from renaksi.settings import Settings
 
@@ -27,6 +28,7 @@ class BudgetLineController(Controller):
     def list_lines(
         self,
         db_session: Session,
+        actor: Actor,
         action_id: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
         unit: CodeFilter = None,
         year: Year | None = None,
@@ -34,7 +36,13 @@ class BudgetLineController(Controller):
         per_page: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> Page[schemas.BudgetLine]:
         return service.list_lines(
-            db_session, action_id=action_id, unit=unit, year=year, page=page, per_page=per_page
+            db_session,
+            actor=actor,
+            action_id=action_id,
+            unit=unit,
+            year=year,
+            page=page,
+            per_page=per_page,
         )
 
     @get(
@@ -43,8 +51,11 @@ class BudgetLineController(Controller):
         summary="Satu baris anggaran",
         responses=error_responses(404),
     )
-    def get_line(self, db_session: Session, line_id: LineId) -> schemas.BudgetLine:
-        return service.get_line(db_session, line_id)
+    def get_line(
+        self, db_session: Session, actor: Actor, line_id: LineId
+    ) -> Response[schemas.BudgetLine]:
+        line = service.get_line(db_session, line_id, actor=actor)
+        return Response(line, headers={"ETag": etag(line.version)})
 
     @post(
         "/",
@@ -53,29 +64,41 @@ class BudgetLineController(Controller):
         responses=error_responses(404, 409, 422),
     )
     def create_line(
-        self, db_session: Session, data: schemas.BudgetLineCreate
+        self, db_session: Session, actor: Actor, data: schemas.BudgetLineCreate
     ) -> schemas.BudgetLine:
-        return service.create_line(db_session, data)
+        return service.create_line(db_session, data, actor=actor)
 
     @patch(
         "/{line_id:int}",
         sync_to_thread=True,
         summary="Ubah baris anggaran",
-        responses=error_responses(404, 409, 422),
+        description="Wajib `If-Match` berisi ETag dari GET (atau `version`).",
+        responses=error_responses(404, 409, 412, 422, 423, 428),
     )
     def update_line(
-        self, db_session: Session, line_id: LineId, data: schemas.BudgetLineUpdate
-    ) -> schemas.BudgetLine:
-        return service.update_line(db_session, line_id, data)
+        self,
+        request: Request[Any, Any, Any],
+        db_session: Session,
+        actor: Actor,
+        line_id: LineId,
+        data: schemas.BudgetLineUpdate,
+    ) -> Response[schemas.BudgetLine]:
+        line = service.update_line(
+            db_session, line_id, data, actor=actor, expected_version=if_match(request)
+        )
+        return Response(line, headers={"ETag": etag(line.version)})
 
     @delete(
         "/{line_id:int}",
         sync_to_thread=True,
         summary="Hapus baris anggaran",
-        responses=error_responses(404),
+        description="Wajib `If-Match` berisi ETag dari GET (atau `version`).",
+        responses=error_responses(404, 412, 423, 428),
     )
-    def delete_line(self, db_session: Session, line_id: LineId) -> None:
-        service.delete_line(db_session, line_id)
+    def delete_line(
+        self, request: Request[Any, Any, Any], db_session: Session, actor: Actor, line_id: LineId
+    ) -> None:
+        service.delete_line(db_session, line_id, actor=actor, expected_version=if_match(request))
 
 
 class FlagController(Controller):
@@ -95,6 +118,7 @@ class FlagController(Controller):
         self,
         db_session: Session,
         settings: Settings,
+        actor: Actor,
         year: Year,
         unit: CodeFilter = None,
         flag: Flag | None = None,
@@ -111,6 +135,7 @@ class FlagController(Controller):
             only_flagged=flagged,
             as_of=as_of,
             settings=settings,
+            actor=actor,
         )
 
     @get(
@@ -123,8 +148,11 @@ class FlagController(Controller):
         self,
         db_session: Session,
         settings: Settings,
+        actor: Actor,
         year: Year,
         plan: CodeFilter = None,
         as_of: dt.date | None = None,
     ) -> schemas.Summary:
-        return service.summary(db_session, year=year, plan=plan, as_of=as_of, settings=settings)
+        return service.summary(
+            db_session, year=year, plan=plan, as_of=as_of, settings=settings, actor=actor
+        )

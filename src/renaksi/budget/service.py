@@ -7,14 +7,19 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from renaksi.auth import scope
+from renaksi.auth.actor import Actor
+from renaksi.auth.policy import require_stage
+from renaksi.auth.service import check_version
 from renaksi.budget import flags as rules
 from renaksi.budget import queries, schemas
-from renaksi.codes import Flag
+from renaksi.codes import Flag, LockKind, Stage
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, BudgetLine, Plan, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError
 from renaksi.lapor import service as lapor
 from renaksi.lapor.kpi import latest_complete_quarter, missed_targets
+from renaksi.locks.service import ensure_open
 from renaksi.plan.service import check_year, plan_for_year
 from renaksi.schemas import Page
 from renaksi.settings import Settings
@@ -48,12 +53,14 @@ def _to_schema(line: BudgetLine, action_code: str, unit_code: str) -> schemas.Bu
 def list_lines(
     session: Session,
     *,
+    actor: Actor,
     action_id: int | None = None,
     unit: str | None = None,
     year: int | None = None,
     page: int = 1,
     per_page: int = 100,
 ) -> Page[schemas.BudgetLine]:
+    unit = scope.unit_filter(actor, unit)  # planners: their own unit's lines only
     query = _line_query()
     if action_id is not None:
         query = query.where(BudgetLine.action_id == action_id)
@@ -72,11 +79,29 @@ def list_lines(
     return Page(items=[_to_schema(*r) for r in rows], total=total, page=page, per_page=per_page)
 
 
-def get_line(session: Session, line_id: int) -> schemas.BudgetLine:
+def get_line(session: Session, line_id: int, *, actor: Actor) -> schemas.BudgetLine:
     row = session.execute(_line_query().where(BudgetLine.id == line_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"Baris anggaran dengan id {line_id} tidak ditemukan.")
+    scope.ensure_unit(actor, row[0].unit_id)
     return _to_schema(*row)
+
+
+def _check_write(session: Session, actor: Actor, line: BudgetLine) -> None:
+    """Who may write this line: the stage's role; a planner only for their own unit, on an
+    action their unit leads or supports; nobody for usulan of a locked year."""
+    require_stage(actor.role, line.stage)
+    scope.ensure_unit(actor, line.unit_id)
+    scope.ensure_action(session, actor, line.action_id)
+    if line.stage is Stage.USULAN:
+        ensure_open(session, LockKind.USULAN, line.year)
+
+
+def _get_for_write(session: Session, line_id: int) -> BudgetLine:
+    line = session.get(BudgetLine, line_id)
+    if line is None:
+        raise NotFoundError(f"Baris anggaran dengan id {line_id} tidak ditemukan.")
+    return line
 
 
 def _duplicate(session: Session, line: BudgetLine) -> None:
@@ -98,7 +123,9 @@ def _duplicate(session: Session, line: BudgetLine) -> None:
         )
 
 
-def create_line(session: Session, data: schemas.BudgetLineCreate) -> schemas.BudgetLine:
+def create_line(
+    session: Session, data: schemas.BudgetLineCreate, *, actor: Actor
+) -> schemas.BudgetLine:
     with write_transaction(session):
         action = session.get(Action, data.action_id)
         if action is None:
@@ -130,20 +157,26 @@ def create_line(session: Session, data: schemas.BudgetLineCreate) -> schemas.Bud
             amount=data.amount,
             note=data.note,
         )
+        _check_write(session, actor, line)
         _duplicate(session, line)
         session.add(line)
         session.flush()
         line_id = line.id
-    return get_line(session, line_id)
+    return get_line(session, line_id, actor=actor)
 
 
 def update_line(
-    session: Session, line_id: int, data: schemas.BudgetLineUpdate
+    session: Session,
+    line_id: int,
+    data: schemas.BudgetLineUpdate,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> schemas.BudgetLine:
     with write_transaction(session):
-        line = session.get(BudgetLine, line_id)
-        if line is None:
-            raise NotFoundError(f"Baris anggaran dengan id {line_id} tidak ditemukan.")
+        line = _get_for_write(session, line_id)
+        _check_write(session, actor, line)  # allowed to touch the line as it is …
+        check_version(line.version, expected_version)
         changed = False
         for attr in ("amount", "note", "source", "stage"):
             value = getattr(data, attr)
@@ -151,17 +184,19 @@ def update_line(
                 setattr(line, attr, value)
                 changed = True
         if changed:
+            _check_write(session, actor, line)  # … and as it would become
             _duplicate(session, line)
-            line.version += 1
         session.flush()
-    return get_line(session, line_id)
+    return get_line(session, line_id, actor=actor)
 
 
-def delete_line(session: Session, line_id: int) -> None:
+def delete_line(
+    session: Session, line_id: int, *, actor: Actor, expected_version: int | None = None
+) -> None:
     with write_transaction(session):
-        line = session.get(BudgetLine, line_id)
-        if line is None:
-            raise NotFoundError(f"Baris anggaran dengan id {line_id} tidak ditemukan.")
+        line = _get_for_write(session, line_id)
+        _check_write(session, actor, line)
+        check_version(line.version, expected_version)
         session.delete(line)
 
 
@@ -210,8 +245,14 @@ def list_flags(
     only_flagged: bool = False,
     as_of: date | None = None,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> list[schemas.ActionYearFlags]:
-    """Every action-year the rules cover in ``year`` (optionally one lead unit / one flag)."""
+    """Every action-year the rules cover in ``year`` (optionally one lead unit / one flag).
+
+    Planners see their own unit's actions only.
+    """
+    if actor is not None:
+        unit = scope.unit_filter(actor, unit)
     _, frame = flags_frame(session, year=year, plan=plan, as_of=as_of, settings=settings)
     if unit is not None:
         if session.scalar(sa.select(Unit.id).where(Unit.code == unit)) is None:
@@ -239,10 +280,16 @@ def summary(
     plan: str | None = None,
     as_of: date | None = None,
     settings: Settings | None = None,
+    actor: Actor | None = None,
 ) -> schemas.Summary:
-    """Per lead unit: active actions, usulan, pagu, realisasi, gap, flagged and funded actions."""
+    """Per lead unit: active actions, usulan, pagu, realisasi, gap, flagged and funded actions.
+
+    A planner's summary holds their own unit only (and a total of it).
+    """
     plan_row, frame = flags_frame(session, year=year, plan=plan, as_of=as_of, settings=settings)
     per_unit = rules.summarise(frame, actions=queries.actions_frame(session, plan_row.id))
+    if actor is not None and actor.is_planner:
+        per_unit = per_unit.filter(pl.col("unit_code") == actor.unit_code)
     units = msgspec.convert(per_unit.to_dicts(), list[schemas.UnitSummary])
     active = sum(u.active_actions for u in units)
     funded = sum(u.funded_actions for u in units)

@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,8 +53,22 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
-    """created/updated moments and an optimistic-locking version counter."""
+    """created/updated moments and an optimistic-locking version counter.
+
+    SQLAlchemy bumps ``version`` on every UPDATE and adds ``WHERE version = <read>`` to it, so
+    two writers who read the same version cannot both succeed (the second gets
+    ``StaleDataError``, answered as 412). Changes kept in child tables (aliases, targets)
+    call :meth:`touch` so the parent's version moves too.
+    """
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+    def touch(self) -> None:
+        """Mark the row changed (new version) when only related rows changed."""
+        self.updated_at = utcnow()

@@ -51,7 +51,12 @@ def _setup_sqlite(engine: Engine) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    """Sessions that keep loaded values after commit and write the audit trail on flush."""
+    from renaksi.audit.recorder import after_flush  # the recorder needs the models
+
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    event.listen(factory, "after_flush", after_flush)
+    return factory
 
 
 @contextmanager

@@ -104,15 +104,14 @@ def import_complaints(
         session.flush()
         conn = session.connection()
         fresh = complaints.drop(ROW)
-        existing = store.existing_for(conn, fresh["tracking_id"].to_list())
-        compared = fresh.join(
+        # one signature string per row (every stored column) is fetched and compared, not
+        # fifteen typed columns: a re-import of an unchanged file then costs little
+        existing = store.existing_signatures(conn, fresh["tracking_id"])
+        compared = fresh.select("tracking_id", store.signature(fresh)).join(
             existing, on="tracking_id", how="left", suffix="_old", maintain_order="left"
         )
-        known = compared["unit_key_old"].is_not_null() | compared["status_old"].is_not_null()
-        differs = pl.any_horizontal(
-            [pl.col(c).ne_missing(pl.col(f"{c}_old")) for c in store.STORED if c != "tracking_id"]
-        )
-        changed_mask = compared.select(differs).to_series() & known
+        known = compared["signature_old"].is_not_null()
+        changed_mask = compared["signature"].ne_missing(compared["signature_old"]) & known
         new_rows = fresh.filter(~known)
         changed = fresh.filter(changed_mask)
         store.insert_complaints(conn, new_rows, batch_id=batch.id, progress=progress)

@@ -1,13 +1,16 @@
 """HTTP routes for plans, actions and progress reports."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
+from renaksi.audit.schemas import AuditEntry
+from renaksi.audit.service import action_history
+from renaksi.auth.actor import Actor
 from renaksi.codes import Flag, ProgressStatus
-from renaksi.http import error_responses
+from renaksi.http import error_responses, etag, if_match
 from renaksi.plan import kpi_links, schemas, service
 from renaksi.schemas import CODE_PATTERN, MAX_ID, NO_NUL_PATTERN, Page
 
@@ -42,6 +45,7 @@ class ActionController(Controller):
     def list_actions(
         self,
         db_session: Session,
+        actor: Actor,
         unit: CodeFilter = None,
         year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
         status: ProgressStatus | None = None,
@@ -55,6 +59,7 @@ class ActionController(Controller):
     ) -> Page[schemas.Action]:
         return service.list_actions(
             db_session,
+            actor=actor,
             plan=plan,
             unit=unit,
             year=year,
@@ -68,23 +73,37 @@ class ActionController(Controller):
     @get(
         "/{action_id:int}", sync_to_thread=True, summary="Satu aksi", responses=error_responses(404)
     )
-    def get_action(self, db_session: Session, action_id: ActionId) -> schemas.Action:
-        return service.get_action(db_session, action_id)
+    def get_action(
+        self, db_session: Session, actor: Actor, action_id: ActionId
+    ) -> Response[schemas.Action]:
+        action = service.get_action(db_session, action_id, actor=actor)
+        return Response(action, headers={"ETag": etag(action.version)})
 
     @post("/", sync_to_thread=True, summary="Tambah aksi", responses=error_responses(404, 409, 422))
-    def create_action(self, db_session: Session, data: schemas.ActionCreate) -> schemas.Action:
-        return service.create_action(db_session, data)
+    def create_action(
+        self, db_session: Session, actor: Actor, data: schemas.ActionCreate
+    ) -> schemas.Action:
+        return service.create_action(db_session, data, actor=actor)
 
     @patch(
         "/{action_id:int}",
         sync_to_thread=True,
         summary="Ubah aksi",
-        responses=error_responses(404, 422),
+        description="Wajib `If-Match` berisi ETag dari GET aksi (atau `version`).",
+        responses=error_responses(404, 412, 422, 428),
     )
     def update_action(
-        self, db_session: Session, action_id: ActionId, data: schemas.ActionUpdate
-    ) -> schemas.Action:
-        return service.update_action(db_session, action_id, data)
+        self,
+        request: Request[Any, Any, Any],
+        db_session: Session,
+        actor: Actor,
+        action_id: ActionId,
+        data: schemas.ActionUpdate,
+    ) -> Response[schemas.Action]:
+        action = service.update_action(
+            db_session, action_id, data, actor=actor, expected_version=if_match(request)
+        )
+        return Response(action, headers={"ETag": etag(action.version)})
 
     @get(
         "/{action_id:int}/progress",
@@ -93,20 +112,31 @@ class ActionController(Controller):
         responses=error_responses(404),
     )
     def list_progress(
-        self, db_session: Session, action_id: ActionId
+        self, db_session: Session, actor: Actor, action_id: ActionId
     ) -> list[schemas.ProgressReport]:
-        return service.list_progress(db_session, action_id)
+        return service.list_progress(db_session, action_id, actor=actor)
 
     @post(
         "/{action_id:int}/progress",
         sync_to_thread=True,
         summary="Tambah laporan kemajuan triwulan",
-        responses=error_responses(404, 422),
+        description="Pelapor adalah pengguna yang masuk. Triwulan yang dikunci menolak (423).",
+        responses=error_responses(404, 422, 423),
     )
     def add_progress(
-        self, db_session: Session, action_id: ActionId, data: schemas.ProgressCreate
+        self, db_session: Session, actor: Actor, action_id: ActionId, data: schemas.ProgressCreate
     ) -> schemas.ProgressReport:
-        return service.add_progress(db_session, action_id, data)
+        return service.add_progress(db_session, action_id, data, actor=actor)
+
+    @get(
+        "/{action_id:int}/history",
+        sync_to_thread=True,
+        summary="Riwayat perubahan aksi (aksi, target, kemajuan, anggaran, tautan KPI)",
+        responses=error_responses(404),
+    )
+    def history(self, db_session: Session, actor: Actor, action_id: ActionId) -> list[AuditEntry]:
+        service.get_action(db_session, action_id, actor=actor)
+        return action_history(db_session, action_id)
 
     @get(
         "/{action_id:int}/kpi-links",

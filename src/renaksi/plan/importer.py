@@ -157,7 +157,7 @@ def _persist_actions(
             setattr(action, key, value)
         set_targets(action, row.targets)
         action.supporting_units = [all_units[i] for i in support]
-        action.version += 1
+        action.touch()
         counts.add("updated")
     session.flush()
     return counts
@@ -190,7 +190,6 @@ def _persist_lines(
             counts.add("created")
         elif (line.amount, line.note) != (row.amount, row.note):
             line.amount, line.note = row.amount, row.note
-            line.version += 1
             counts.add("updated")
         else:
             counts.add("unchanged")

@@ -110,7 +110,6 @@ class ProgressCreate(msgspec.Struct, forbid_unknown_fields=True):
     year: Year
     quarter: Quarter
     status: ProgressStatus
-    reported_by: Name
     achieved_value: float | None = None
     progress_pct: Percent | None = None
     problems: LongText | None = None

@@ -7,10 +7,14 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from renaksi.codes import Flag, ProgressStatus
+from renaksi.auth import scope
+from renaksi.auth.actor import Actor
+from renaksi.auth.service import check_version
+from renaksi.codes import Flag, LockKind, ProgressStatus
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, ActionTarget, Objective, Plan, ProgressReport, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from renaksi.locks.service import ensure_open
 from renaksi.plan import schemas
 from renaksi.schemas import Page
 
@@ -163,14 +167,16 @@ def _get_action(session: Session, action_id: int) -> Action:
     return action
 
 
-def get_action(session: Session, action_id: int) -> schemas.Action:
+def get_action(session: Session, action_id: int, *, actor: Actor) -> schemas.Action:
     action = _get_action(session, action_id)
+    scope.ensure_action(session, actor, action.id)
     return action_to_schema(action, _latest_progress(session, [action.id]).get(action.id))
 
 
 def list_actions(
     session: Session,
     *,
+    actor: Actor,
     plan: str | None = None,
     unit: str | None = None,
     year: int | None = None,
@@ -180,7 +186,11 @@ def list_actions(
     page: int = 1,
     per_page: int = 50,
 ) -> Page[schemas.Action]:
-    """Actions filtered by unit (lead or supporting), active year, latest status, flag, text."""
+    """Actions filtered by unit (lead or supporting), active year, latest status, flag, text.
+
+    A planner only ever sees the actions their own unit leads or supports.
+    """
+    unit = scope.unit_filter(actor, unit)
     query = _action_query().join(Plan, Plan.id == Action.plan_id)
     if plan is not None:
         query = query.where(Plan.id == resolve_plan(session, plan).id)
@@ -278,7 +288,7 @@ def _check_targets(plan: Plan, targets: Sequence[schemas.Target]) -> list[schema
     return sorted(targets, key=lambda t: t.year)
 
 
-def create_action(session: Session, data: schemas.ActionCreate) -> schemas.Action:
+def create_action(session: Session, data: schemas.ActionCreate, *, actor: Actor) -> schemas.Action:
     with write_transaction(session):
         plan = resolve_plan(session, data.plan)
         if session.scalar(
@@ -311,12 +321,20 @@ def create_action(session: Session, data: schemas.ActionCreate) -> schemas.Actio
         session.add(action)
         session.flush()
         action_id = action.id
-    return get_action(session, action_id)
+    return get_action(session, action_id, actor=actor)
 
 
-def update_action(session: Session, action_id: int, data: schemas.ActionUpdate) -> schemas.Action:
+def update_action(
+    session: Session,
+    action_id: int,
+    data: schemas.ActionUpdate,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> schemas.Action:
     with write_transaction(session):
         action = _get_action(session, action_id)
+        check_version(action.version, expected_version)
         plan = action.plan
         changed = False
 
@@ -358,10 +376,10 @@ def update_action(session: Session, action_id: int, data: schemas.ActionUpdate) 
                 set_targets(action, {t.year: t.value for t in targets})
                 changed = True
         if changed:
-            action.version += 1
+            action.touch()
         session.flush()
     session.expire_all()
-    return get_action(session, action_id)
+    return get_action(session, action_id, actor=actor)
 
 
 def set_targets(action: Action, targets: dict[int, float]) -> None:
@@ -394,9 +412,12 @@ def progress_to_schema(r: ProgressReport) -> schemas.ProgressReport:
     )
 
 
-def list_progress(session: Session, action_id: int) -> list[schemas.ProgressReport]:
+def list_progress(
+    session: Session, action_id: int, *, actor: Actor
+) -> list[schemas.ProgressReport]:
     """Every report of the action, newest first: the history is never overwritten."""
     _get_action(session, action_id)
+    scope.ensure_action(session, actor, action_id)
     reports = session.scalars(
         sa.select(ProgressReport)
         .where(ProgressReport.action_id == action_id)
@@ -411,11 +432,15 @@ def list_progress(session: Session, action_id: int) -> list[schemas.ProgressRepo
 
 
 def add_progress(
-    session: Session, action_id: int, data: schemas.ProgressCreate
+    session: Session, action_id: int, data: schemas.ProgressCreate, *, actor: Actor
 ) -> schemas.ProgressReport:
+    """Append a quarterly report. Planners: only for actions their unit leads or supports;
+    nobody: for a quarter a koordinator has locked. The reporter is who is logged in."""
     with write_transaction(session):
         action = _get_action(session, action_id)
+        scope.ensure_action(session, actor, action.id)
         check_year(action.plan, data.year, "year")
+        ensure_open(session, LockKind.PROGRESS, data.year, data.quarter)
         report = ProgressReport(
             action_id=action.id,
             year=data.year,
@@ -425,7 +450,7 @@ def add_progress(
             progress_pct=data.progress_pct,
             problems=data.problems,
             follow_up=data.follow_up,
-            reported_by=data.reported_by.strip(),
+            reported_by=actor.username,
         )
         session.add(report)
         session.flush()

@@ -1,12 +1,12 @@
 """HTTP routes for units (PD) and aliases."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
-from renaksi.http import error_responses
+from renaksi.http import error_responses, etag, if_match
 from renaksi.schemas import CODE_PATTERN
 from renaksi.units import schemas, service
 
@@ -22,20 +22,30 @@ class UnitController(Controller):
         return service.list_units(db_session)
 
     @get("/{code:str}", sync_to_thread=True, summary="Satu PD", responses=error_responses(404))
-    def get_unit(self, db_session: Session, code: UnitCode) -> schemas.Unit:
-        return service.get_unit(db_session, code)
+    def get_unit(self, db_session: Session, code: UnitCode) -> Response[schemas.Unit]:
+        unit = service.get_unit(db_session, code)
+        return Response(unit, headers={"ETag": etag(unit.version)})
 
     @post("/", sync_to_thread=True, summary="Tambah PD", responses=error_responses(409, 422))
     def create_unit(self, db_session: Session, data: schemas.UnitCreate) -> schemas.Unit:
         return service.create_unit(db_session, data)
 
     @patch(
-        "/{code:str}", sync_to_thread=True, summary="Ubah PD", responses=error_responses(404, 422)
+        "/{code:str}",
+        sync_to_thread=True,
+        summary="Ubah PD",
+        description="Wajib `If-Match` berisi ETag dari GET (atau `version`).",
+        responses=error_responses(404, 412, 422, 428),
     )
     def update_unit(
-        self, db_session: Session, code: UnitCode, data: schemas.UnitUpdate
-    ) -> schemas.Unit:
-        return service.update_unit(db_session, code, data)
+        self,
+        request: Request[Any, Any, Any],
+        db_session: Session,
+        code: UnitCode,
+        data: schemas.UnitUpdate,
+    ) -> Response[schemas.Unit]:
+        unit = service.update_unit(db_session, code, data, expected_version=if_match(request))
+        return Response(unit, headers={"ETag": etag(unit.version)})
 
     @post(
         "/{code:str}/aliases",

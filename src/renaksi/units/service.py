@@ -7,6 +7,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from renaksi.auth.service import check_version
 from renaksi.codes import UnitKind
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Unit, UnitAlias
@@ -97,9 +98,12 @@ def create_unit(session: Session, data: schemas.UnitCreate) -> schemas.Unit:
         return to_schema(unit)
 
 
-def update_unit(session: Session, code: str, data: schemas.UnitUpdate) -> schemas.Unit:
+def update_unit(
+    session: Session, code: str, data: schemas.UnitUpdate, *, expected_version: int | None = None
+) -> schemas.Unit:
     with write_transaction(session):
         unit = _get(session, code)
+        check_version(unit.version, expected_version)
         changed = False
         if data.name is not msgspec.UNSET and data.name.strip() != unit.name:
             unit.name, changed = data.name.strip(), True
@@ -112,7 +116,7 @@ def update_unit(session: Session, code: str, data: schemas.UnitUpdate) -> schema
             _set_aliases(unit, data.aliases)
             changed = changed or before != sorted(a.alias for a in unit.aliases)
         if changed:
-            unit.version += 1
+            unit.touch()
         session.flush()
         return to_schema(unit)
 
@@ -124,7 +128,7 @@ def add_alias(session: Session, code: str, alias: str) -> schemas.Unit:
             raise ConflictError("Alias sudah dipakai PD lain.", errors)
         if normalise_name(alias) not in {a.alias_key for a in unit.aliases}:
             _set_aliases(unit, [*(a.alias for a in unit.aliases), alias])
-            unit.version += 1
+            unit.touch()
         session.flush()
         return to_schema(unit)
 
@@ -275,7 +279,7 @@ def persist_units(
             _set_aliases(unit, data.aliases)
             after = (unit.name, unit.kind, sorted(a.alias for a in unit.aliases))
             if before[data.code] != after:
-                unit.version += 1
+                unit.touch()
                 counts.add("updated")
             else:
                 counts.add("unchanged")

@@ -1,0 +1,153 @@
+"""``renaksi users …`` and ``renaksi tokens …``: account administration on the server."""
+
+import secrets
+import sys
+
+import click
+
+from renaksi.auth import schemas
+from renaksi.clikit import database_option, dump_json, open_session
+from renaksi.codes import Role
+from renaksi.settings import Settings
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    value: str = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi")
+    return value
+
+
+@click.group()
+def users() -> None:
+    """Akun pengguna: admin, koordinator, perencana (per PD), bappeda."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--unit", default=None, help="Kode PD (wajib untuk perencana).")
+@click.option("--full-name", default="", help="Nama lengkap.")
+@click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari stdin.")
+@database_option
+def users_add(
+    username: str,
+    role: str,
+    unit: str | None,
+    full_name: str,
+    password_stdin: bool,
+    settings: Settings,
+) -> None:
+    """Tambah pengguna; kata sandi diminta (tidak pernah lewat argumen).
+
+    \b
+    Contoh (admin pertama):
+      renaksi users add admin --role admin
+      echo 'sandi-yang-panjang' | renaksi users add siti --role perencana --unit DINKES --password-stdin
+    """
+    from renaksi.auth.service import create_user
+
+    password = _read_password(password_stdin)
+    with open_session(settings) as session:
+        user = create_user(
+            session,
+            schemas.UserCreate(
+                username=username,
+                password=password,
+                role=Role(role),
+                full_name=full_name,
+                unit=unit,
+            ),
+        )
+    click.echo(
+        f"Pengguna {user.username} ({user.role.value}"
+        f"{', ' + user.unit if user.unit else ''}) dibuat."
+    )
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+@database_option
+def users_list(as_json: bool, settings: Settings) -> None:
+    """Daftar pengguna.
+
+    \b
+    Contoh:
+      renaksi users list
+    """
+    from renaksi.auth.service import list_users
+
+    with open_session(settings) as session:
+        rows = list_users(session)
+    if as_json:
+        dump_json(rows)
+        return
+    for u in rows:
+        state = "aktif" if u.active else "nonaktif"
+        click.echo(f"{u.username:<20} {u.role.value:<12} {u.unit or '-':<14} {state}")
+
+
+@users.command("disable")
+@click.argument("username")
+@database_option
+def users_disable(username: str, settings: Settings) -> None:
+    """Nonaktifkan pengguna: semua sesi dan tokennya langsung berakhir.
+
+    \b
+    Contoh:
+      renaksi users disable budi
+    """
+    from renaksi.auth.service import set_active
+
+    with open_session(settings) as session:
+        set_active(session, username, False)
+    click.echo(f"Pengguna {username} dinonaktifkan; sesi dan tokennya dicabut.")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari stdin.")
+@database_option
+def users_password(username: str, password_stdin: bool, settings: Settings) -> None:
+    """Ganti kata sandi pengguna (sesi dan tokennya berakhir).
+
+    \b
+    Contoh:
+      renaksi users password siti
+    """
+    from renaksi.auth.service import set_password
+
+    password = _read_password(password_stdin)
+    with open_session(settings) as session:
+        set_password(session, username, password)
+    click.echo(f"Kata sandi {username} diganti.")
+
+
+@click.group()
+def tokens() -> None:
+    """Token API pribadi untuk skrip (Authorization: Bearer …)."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="Untuk apa token ini.")
+@database_option
+def tokens_create(username: str, name: str, settings: Settings) -> None:
+    """Buat token API untuk USERNAME; rahasianya hanya ditampilkan sekali.
+
+    \b
+    Contoh:
+      renaksi tokens create bappeda1 --name "unduh laporan mingguan"
+    """
+    from renaksi.auth.service import create_token, find_user
+
+    with open_session(settings) as session:
+        user = find_user(session, username)
+        session.rollback()
+        new = create_token(session, user.id, name)
+    click.echo(f"Token {new.token.id} ({new.token.name}) untuk {username}:")
+    click.echo(new.secret)
+
+
+def generated_password() -> str:
+    return secrets.token_urlsafe(12)

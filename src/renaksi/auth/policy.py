@@ -1,0 +1,107 @@
+"""Who may call what: one table of every route and the roles allowed.
+
+The table is checked by a guard on every API request (before any handler runs) and a test
+fails when a route is missing from it. Row-level rules — a perencana (planner) touches only
+their own unit's usulan and progress — are enforced in the services, which receive the
+:class:`~renaksi.auth.actor.Actor`, so the API, the CLI and the web pages obey the same rules.
+"""
+
+import re
+
+from renaksi.codes import Role, Stage
+from renaksi.errors import FieldError, ForbiddenError
+
+A, K, P, B = Role.ADMIN, Role.KOORDINATOR, Role.PERENCANA, Role.BAPPEDA
+ALL = frozenset(Role)
+PUBLIC: frozenset[Role] = frozenset()  # no login needed (marked separately below)
+
+#: (method, path template) → roles allowed. Path templates without parameter types.
+ROUTES: dict[tuple[str, str], frozenset[Role]] = {
+    # accounts
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): ALL,
+    ("GET", "/api/v1/auth/me"): ALL,
+    ("GET", "/api/v1/auth/tokens"): ALL,
+    ("POST", "/api/v1/auth/tokens"): ALL,
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): ALL,
+    ("GET", "/api/v1/users"): frozenset({A}),
+    ("POST", "/api/v1/users"): frozenset({A}),
+    ("PATCH", "/api/v1/users/{user_id}"): frozenset({A}),
+    ("GET", "/api/v1/audit"): frozenset({A, K, B}),
+    # units
+    ("GET", "/api/v1/units"): ALL,
+    ("GET", "/api/v1/units/{code}"): ALL,
+    ("POST", "/api/v1/units"): frozenset({A}),
+    ("PATCH", "/api/v1/units/{code}"): frozenset({A}),
+    ("POST", "/api/v1/units/{code}/aliases"): frozenset({A, K}),
+    # plan
+    ("GET", "/api/v1/plans"): ALL,
+    ("GET", "/api/v1/actions"): ALL,
+    ("POST", "/api/v1/actions"): frozenset({A, K}),
+    ("GET", "/api/v1/actions/{action_id}"): ALL,
+    ("PATCH", "/api/v1/actions/{action_id}"): frozenset({A, K}),
+    ("GET", "/api/v1/actions/{action_id}/history"): ALL,
+    ("GET", "/api/v1/actions/{action_id}/progress"): ALL,
+    ("POST", "/api/v1/actions/{action_id}/progress"): frozenset({A, K, P}),
+    ("GET", "/api/v1/actions/{action_id}/kpi-links"): ALL,
+    ("POST", "/api/v1/actions/{action_id}/kpi-links"): frozenset({A, K}),
+    ("DELETE", "/api/v1/kpi-links/{link_id}"): frozenset({A, K}),
+    ("GET", "/api/v1/locks"): ALL,
+    ("POST", "/api/v1/locks"): frozenset({A, K}),
+    ("DELETE", "/api/v1/locks/{lock_id}"): frozenset({A}),
+    # budget
+    ("GET", "/api/v1/budget-lines"): ALL,
+    ("POST", "/api/v1/budget-lines"): frozenset({A, P, B}),
+    ("GET", "/api/v1/budget-lines/{line_id}"): ALL,
+    ("PATCH", "/api/v1/budget-lines/{line_id}"): frozenset({A, P, B}),
+    ("DELETE", "/api/v1/budget-lines/{line_id}"): frozenset({A, P, B}),
+    ("GET", "/api/v1/flags"): ALL,
+    ("GET", "/api/v1/summary"): ALL,
+    # complaints
+    ("POST", "/api/v1/lapor/imports"): frozenset({A, K}),
+    ("GET", "/api/v1/lapor/imports"): frozenset({A, K, B}),
+    ("GET", "/api/v1/lapor/unmatched"): frozenset({A, K}),
+    ("GET", "/api/v1/lapor/warnings"): frozenset({A, K, B}),
+    ("GET", "/api/v1/kpis"): ALL,
+    ("GET", "/api/v1/holidays"): ALL,
+    ("POST", "/api/v1/holidays"): frozenset({A}),
+    ("DELETE", "/api/v1/holidays/{day}"): frozenset({A}),
+    # reports
+    ("GET", "/api/v1/reports/budget-gap.xlsx"): ALL,
+    ("GET", "/api/v1/reports/quarterly.xlsx"): frozenset({A, K, B}),
+}
+PUBLIC_ROUTES = {key for key, roles in ROUTES.items() if roles is PUBLIC}
+
+#: which budget stages each role may write (planners: usulan of their own unit only)
+STAGE_WRITERS: dict[Stage, frozenset[Role]] = {
+    Stage.USULAN: frozenset({A, P}),
+    Stage.DPA: frozenset({A, B}),
+    Stage.DPPA: frozenset({A, B}),
+    Stage.REALISASI: frozenset({A, B}),
+}
+
+_PARAM_TYPE = re.compile(r"\{(\w+):[^}]+\}")
+
+
+def route_key(method: str, path: str) -> tuple[str, str]:
+    """``("GET", "/api/v1/units/{code:str}")`` → ``("GET", "/api/v1/units/{code}")``."""
+    template = _PARAM_TYPE.sub(r"{\1}", path)
+    return method.upper(), template.rstrip("/") or "/"
+
+
+def roles_for(method: str, path_template: str) -> frozenset[Role] | None:
+    """Roles allowed on a route; None when the route is not in the table (refused)."""
+    return ROUTES.get(route_key(method, path_template))
+
+
+def require_role(role: Role, allowed: frozenset[Role], what: str) -> None:
+    if role not in allowed:
+        raise ForbiddenError(f"Peran {role.value} tidak boleh {what}.")
+
+
+def require_stage(role: Role, stage: Stage) -> None:
+    if role not in STAGE_WRITERS[stage]:
+        raise ForbiddenError(
+            f"Peran {role.value} tidak boleh mengisi anggaran tahap {stage.value}.",
+            [FieldError(field="stage", value=stage.value, message="tahap ini bukan wewenang Anda")],
+        )

@@ -1,0 +1,370 @@
+"""Accounts, login with throttling, browser sessions and API tokens."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from renaksi.auth import schemas
+from renaksi.auth.actor import Actor
+from renaksi.auth.passwords import hash_password, password_problem, verify_password
+from renaksi.codes import Role
+from renaksi.db.engine import write_transaction
+from renaksi.db.models import ApiToken, LoginAttempt, Unit, User, UserSession
+from renaksi.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    NotAuthenticatedError,
+    NotFoundError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    TooManyRequestsError,
+    ValidationError,
+)
+
+SESSION_HOURS = 10
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_CLIENT = 30
+TOKEN_PREFIX = "rks_"
+WRONG_LOGIN = "Nama pengguna atau kata sandi salah."
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_schema(user: User, unit_code: str | None) -> schemas.User:
+    return schemas.User(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        unit=unit_code,
+        active=user.active,
+        version=user.version,
+    )
+
+
+def _unit_code(session: Session, unit_id: int | None) -> str | None:
+    return (
+        None if unit_id is None else session.scalar(sa.select(Unit.code).where(Unit.id == unit_id))
+    )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def create_user(session: Session, data: schemas.UserCreate) -> schemas.User:
+    if problem := password_problem(data.password):
+        raise ValidationError(
+            "Kata sandi tidak memenuhi syarat.", [FieldError(field="password", message=problem)]
+        )
+    with write_transaction(session):
+        username = data.username.lower()
+        if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+            raise ConflictError(
+                f"Pengguna '{username}' sudah ada.",
+                [
+                    FieldError(
+                        field="username", value=username, message="nama pengguna sudah dipakai"
+                    )
+                ],
+            )
+        unit_id = None
+        if data.role is Role.PERENCANA and data.unit is None:
+            raise ValidationError(
+                "Perencana harus terikat pada satu PD.",
+                [FieldError(field="unit", message="wajib untuk perencana")],
+            )
+        if data.unit is not None:
+            if data.role is not Role.PERENCANA:
+                raise ValidationError(
+                    "Hanya perencana yang terikat pada PD.",
+                    [
+                        FieldError(
+                            field="unit", value=data.unit, message="kosongkan untuk peran ini"
+                        )
+                    ],
+                )
+            unit_id = session.scalar(sa.select(Unit.id).where(Unit.code == data.unit))
+            if unit_id is None:
+                raise ValidationError(
+                    "Kode PD tidak dikenal.",
+                    [FieldError(field="unit", value=data.unit, message="kode PD tidak dikenal")],
+                )
+        user = User(
+            username=username,
+            full_name=data.full_name.strip(),
+            role=data.role,
+            unit_id=unit_id,
+            password_hash=hash_password(data.password),
+            active=True,
+        )
+        session.add(user)
+        session.flush()
+        return to_schema(user, data.unit)
+
+
+def list_users(session: Session) -> list[schemas.User]:
+    rows = session.execute(
+        sa.select(User, Unit.code).outerjoin(Unit, Unit.id == User.unit_id).order_by(User.username)
+    ).all()
+    return [to_schema(u, code) for u, code in rows]
+
+
+def _get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"Pengguna dengan id {user_id} tidak ditemukan.")
+    return user
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalars(sa.select(User).where(User.username == username.lower())).one_or_none()
+    if user is None:
+        raise NotFoundError(f"Pengguna '{username}' tidak ditemukan.")
+    return user
+
+
+def _end_access(session: Session, user_id: int) -> None:
+    """Revoke every session and token of a user (logout everywhere)."""
+    now = _now()
+    session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def update_user(
+    session: Session, user_id: int, data: schemas.UserUpdate, expected_version: int | None = None
+) -> schemas.User:
+    with write_transaction(session):
+        user = _get_user(session, user_id)
+        check_version(user.version, expected_version)
+        if data.full_name is not msgspec.UNSET:
+            user.full_name = data.full_name.strip()
+        if data.password is not msgspec.UNSET:
+            if problem := password_problem(data.password):
+                raise ValidationError(
+                    "Kata sandi tidak memenuhi syarat.",
+                    [FieldError(field="password", message=problem)],
+                )
+            user.password_hash = hash_password(data.password)
+            _end_access(session, user.id)
+        if data.active is not msgspec.UNSET and data.active != user.active:
+            user.active = data.active
+            if not data.active:
+                _end_access(session, user.id)
+        session.flush()
+        return to_schema(user, _unit_code(session, user.unit_id))
+
+
+def set_active(session: Session, username: str, active: bool) -> schemas.User:
+    user = find_user(session, username)
+    session.rollback()
+    return update_user(session, user.id, schemas.UserUpdate(active=active))
+
+
+def set_password(session: Session, username: str, password: str) -> schemas.User:
+    user = find_user(session, username)
+    session.rollback()
+    return update_user(session, user.id, schemas.UserUpdate(password=password))
+
+
+#: ``expected_version`` given by HTTP callers that sent no If-Match (versions start at 1)
+IF_MATCH_MISSING = 0
+
+
+def check_version(current: int, expected: int | None) -> None:
+    """Optimistic locking. ``None``: no check (CLI, imports); otherwise the version the
+    caller last read must still be the current one."""
+    if expected == IF_MATCH_MISSING:
+        raise PreconditionRequiredError(
+            "Sertakan header If-Match berisi ETag/versi terakhir yang Anda baca, agar perubahan "
+            "orang lain tidak tertimpa.",
+            [FieldError(field="If-Match", message="header wajib untuk perubahan")],
+        )
+    if expected is not None and expected != current:
+        raise PreconditionFailedError(
+            f"Data sudah diubah orang lain (versi sekarang {current}); muat ulang lalu ulangi.",
+            [
+                FieldError(
+                    field="If-Match", value=str(expected), message=f"versi sekarang {current}"
+                )
+            ],
+        )
+
+
+# --- login, sessions, tokens -------------------------------------------------------------------
+
+
+def login(session: Session, data: schemas.Login, *, client: str) -> tuple[str, schemas.LoginResult]:
+    """Check the password; on success a NEW session (never one the browser brought along).
+
+    Returns ``(session_token, result)``. Unknown user and wrong password look the same.
+    Too many failures for a username or a client address → 429 for a while.
+    """
+    username = data.username.strip().lower()
+    with write_transaction(session):
+        since = _now() - THROTTLE_WINDOW
+        failures_user = (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(LoginAttempt)
+                .where(LoginAttempt.username == username, LoginAttempt.at >= since)
+            )
+            or 0
+        )
+        failures_client = (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(LoginAttempt)
+                .where(LoginAttempt.client == client, LoginAttempt.at >= since)
+            )
+            or 0
+        )
+        if failures_user >= MAX_FAILURES_PER_USER or failures_client >= MAX_FAILURES_PER_CLIENT:
+            raise TooManyRequestsError(
+                "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit."
+            )
+        user = session.scalars(sa.select(User).where(User.username == username)).one_or_none()
+        valid, rehash = verify_password(user.password_hash if user else None, data.password)
+        if user is None or not valid or not user.active:
+            session.add(LoginAttempt(username=username[:60], client=client[:64]))
+            session.commit()
+            raise NotAuthenticatedError(WRONG_LOGIN)
+        if rehash:
+            user.password_hash = hash_password(data.password)
+        session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        session.add(
+            UserSession(
+                id=_digest(token),
+                user_id=user.id,
+                csrf_token=csrf,
+                expires_at=_now() + timedelta(hours=SESSION_HOURS),
+            )
+        )
+        session.flush()
+        result = schemas.LoginResult(
+            user=to_schema(user, _unit_code(session, user.unit_id)), csrf_token=csrf
+        )
+    return token, result
+
+
+def logout(session: Session, session_token: str | None) -> None:
+    if not session_token:
+        return
+    with write_transaction(session):
+        session.execute(
+            sa.update(UserSession)
+            .where(UserSession.id == _digest(session_token))
+            .values(revoked_at=_now())
+        )
+
+
+def _actor(user: User, unit_code: str | None, via: str) -> Actor:
+    return Actor(
+        username=user.username,
+        role=user.role,
+        user_id=user.id,
+        unit_id=user.unit_id,
+        unit_code=unit_code,
+        via=via,
+    )
+
+
+def actor_from_session(session: Session, token: str) -> tuple[Actor, str] | None:
+    """The actor and CSRF token of a live session, or None."""
+    row = session.execute(
+        sa.select(User, UserSession.csrf_token, Unit.code)
+        .join(UserSession, UserSession.user_id == User.id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(
+            UserSession.id == _digest(token),
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > _now(),
+            User.active.is_(True),
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    user, csrf, unit_code = row
+    return _actor(user, unit_code, "session"), csrf
+
+
+def actor_from_token(session: Session, secret: str) -> Actor | None:
+    row = session.execute(
+        sa.select(User, Unit.code)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(
+            ApiToken.token_hash == _digest(secret),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    user, unit_code = row
+    return _actor(user, unit_code, "token")
+
+
+def create_token(session: Session, user_id: int, name: str) -> schemas.NewToken:
+    with write_transaction(session):
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken(
+            user_id=user_id, name=name.strip(), token_hash=_digest(secret), prefix=secret[:10]
+        )
+        session.add(token)
+        session.flush()
+        return schemas.NewToken(token=_token_schema(token), secret=secret)
+
+
+def _token_schema(token: ApiToken) -> schemas.Token:
+    return schemas.Token(
+        id=token.id,
+        name=token.name,
+        prefix=token.prefix,
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        revoked=token.revoked_at is not None,
+    )
+
+
+def list_tokens(session: Session, user_id: int) -> list[schemas.Token]:
+    tokens = session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+    )
+    return [_token_schema(t) for t in tokens]
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
+    with write_transaction(session):
+        token = session.get(ApiToken, token_id)
+        if token is None or (token.user_id != actor.user_id and actor.role is not Role.ADMIN):
+            raise NotFoundError(f"Token dengan id {token_id} tidak ditemukan.")
+        if token.revoked_at is None:
+            token.revoked_at = _now()
+
+
+def require_user(actor: Actor) -> int:
+    if actor.user_id is None:
+        raise ForbiddenError("Hanya untuk pengguna yang masuk.")
+    return actor.user_id

@@ -1,0 +1,107 @@
+"""Period locks: a finished quarter's progress and a budgeted year's usulan stop changing.
+
+A koordinator locks; only an admin unlocks. Locking and unlocking are audited (the lock
+rows are audited records). Services call :func:`ensure_open` before writing.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from renaksi.auth.actor import Actor
+from renaksi.codes import LockKind
+from renaksi.db.engine import write_transaction
+from renaksi.db.models import PeriodLock
+from renaksi.errors import ConflictError, FieldError, LockedError, NotFoundError, ValidationError
+
+
+class Lock(msgspec.Struct):
+    id: int
+    kind: LockKind
+    year: int
+    quarter: int | None
+    locked_by: str
+    locked_at: datetime
+
+
+class LockCreate(msgspec.Struct, forbid_unknown_fields=True):
+    #: PROGRESS (needs quarter) or USULAN (whole year)
+    kind: LockKind
+    year: Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+    quarter: Annotated[int, msgspec.Meta(ge=1, le=4)] | None = None
+
+
+def _schema(lock: PeriodLock) -> Lock:
+    return Lock(
+        id=lock.id,
+        kind=lock.kind,
+        year=lock.year,
+        quarter=lock.quarter or None,
+        locked_by=lock.locked_by,
+        locked_at=lock.locked_at,
+    )
+
+
+def describe(kind: LockKind, year: int, quarter: int | None) -> str:
+    if kind is LockKind.PROGRESS:
+        return f"laporan kemajuan triwulan {quarter} tahun {year}"
+    return f"usulan anggaran tahun {year}"
+
+
+def ensure_open(session: Session, kind: LockKind, year: int, quarter: int | None = None) -> None:
+    """Raise :class:`LockedError` when the period is locked."""
+    found = session.scalar(
+        sa.select(PeriodLock.id).where(
+            PeriodLock.kind == kind, PeriodLock.year == year, PeriodLock.quarter == (quarter or 0)
+        )
+    )
+    if found is not None:
+        raise LockedError(
+            f"Periode {describe(kind, year, quarter)} sudah dikunci; perubahan ditolak. "
+            "Minta admin membuka kunci bila perlu.",
+            [FieldError(field="year", value=str(year), message="periode dikunci")],
+        )
+
+
+def list_locks(session: Session) -> list[Lock]:
+    rows = session.scalars(
+        sa.select(PeriodLock).order_by(PeriodLock.year, PeriodLock.kind, PeriodLock.quarter)
+    )
+    return [_schema(r) for r in rows]
+
+
+def lock(session: Session, actor: Actor, data: LockCreate) -> Lock:
+    if (data.kind is LockKind.PROGRESS) != (data.quarter is not None):
+        raise ValidationError(
+            "Kunci PROGRESS perlu triwulan; kunci USULAN berlaku setahun penuh (tanpa triwulan).",
+            [FieldError(field="quarter", message="isi untuk PROGRESS, kosongkan untuk USULAN")],
+        )
+    with write_transaction(session):
+        existing = session.scalar(
+            sa.select(PeriodLock.id).where(
+                PeriodLock.kind == data.kind,
+                PeriodLock.year == data.year,
+                PeriodLock.quarter == (data.quarter or 0),
+            )
+        )
+        if existing is not None:
+            raise ConflictError(
+                f"Periode {describe(data.kind, data.year, data.quarter)} sudah dikunci."
+            )
+        row = PeriodLock(
+            kind=data.kind, year=data.year, quarter=data.quarter or 0, locked_by=actor.username
+        )
+        session.add(row)
+        session.flush()
+        return _schema(row)
+
+
+def unlock(session: Session, lock_id: int) -> None:
+    with write_transaction(session):
+        row = session.get(PeriodLock, lock_id)
+        if row is None:
+            raise NotFoundError(f"Kunci periode dengan id {lock_id} tidak ditemukan.")
+        session.delete(row)

@@ -1,0 +1,83 @@
+"""Report downloads over HTTP: attachment headers, content type, and errors in the one shape."""
+
+from collections.abc import Callable
+
+from litestar.testing import TestClient
+from sqlalchemy.orm import Session
+
+from renaksi.reports.styles import XLSX_MEDIA_TYPE
+from tests.integration.reports_support import open_book, rows
+
+
+def test_both_workbooks_download_as_dated_attachments(
+    demo_loaded: Session,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    response = client.get("/api/v1/reports/budget-gap.xlsx?year=2024&as_of=2024-12-31")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == XLSX_MEDIA_TYPE
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="selisih-anggaran-2024-per-2024-12-31.xlsx"'
+    )
+    assert open_book(response.content).sheetnames[:2] == ["Ringkasan", "Rincian"]
+
+    response = client.get(
+        "/api/v1/reports/budget-gap.xlsx",
+        params={"year": 2025, "unit": "DISKOMINFO", "as_of": "2025-03-31"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="selisih-anggaran-2025-diskominfo-per-2025-03-31.xlsx"'
+    )
+
+    response = client.get("/api/v1/reports/quarterly.xlsx?year=2024&quarter=4&as_of=2024-12-31")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == XLSX_MEDIA_TYPE
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="laporan-triwulan-2024-tw4-per-2024-12-31.xlsx"'
+    )
+    assert open_book(response.content).sheetnames[-1] == "Prioritas Anggaran"
+
+
+def test_report_errors_use_the_json_error_shape(
+    demo_loaded: Session,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    cases = [
+        ("/api/v1/reports/budget-gap.xlsx?year=2031", 404, None),
+        ("/api/v1/reports/budget-gap.xlsx?year=2024&unit=DINAS-ANTAH", 404, "unit"),
+        ("/api/v1/reports/budget-gap.xlsx?year=2024&as_of=31-12-2024", 400, None),
+        ("/api/v1/reports/quarterly.xlsx?year=2024&quarter=5", 400, None),
+        ("/api/v1/reports/quarterly.xlsx?year=2024", 400, None),
+        ("/api/v1/reports/quarterly.xlsx?year=2024&quarter=4&as_of=2024-09-30", 422, "as_of"),
+    ]
+    for url, status, field in cases:
+        response = client.get(url)
+        assert response.status_code == status, (url, response.text)
+        assert response.headers["content-type"].startswith("application/json"), url
+        body = response.json()
+        assert set(body) == {"status_code", "title", "detail", "errors"}, url
+        assert "content-disposition" not in response.headers
+        if field:
+            assert body["errors"][0]["field"] == field, url
+
+
+def test_a_planner_downloads_their_own_unit_only(
+    demo_loaded: Session,
+    client_as: Callable[..., TestClient],  # type: ignore[type-arg]
+) -> None:
+    planner = client_as("perencana", unit="DINKES")
+    response = planner.get("/api/v1/reports/budget-gap.xlsx?year=2024&as_of=2024-12-31")
+    assert response.status_code == 200, response.text
+    assert (
+        'filename="selisih-anggaran-2024-dinkes-per-2024-12-31.xlsx"'
+        in (response.headers["content-disposition"])
+    )
+    detail = rows(open_book(response.content), "Rincian")
+    assert detail and {r["PD"] for r in detail} == {"DINKES"}
+
+    response = planner.get("/api/v1/reports/budget-gap.xlsx?year=2024&unit=PUPR")
+    assert response.status_code == 403
+    assert response.json()["status_code"] == 403
+    # the quarterly report to the Bupati is not a planner's to download
+    assert planner.get("/api/v1/reports/quarterly.xlsx?year=2024&quarter=4").status_code == 403

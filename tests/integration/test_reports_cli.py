@@ -1,0 +1,58 @@
+"""``renaksi export budget-gap`` / ``renaksi export quarterly``: dated files by default."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from renaksi.lapor.service import today_wita
+from tests.conftest import Cli
+from tests.integration.reports_support import open_book
+
+
+def test_export_writes_dated_files_under_exports_by_default(
+    demo_loaded: Session, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RENAKSI_EXPORTS_DIR", raising=False)
+
+    result = cli("export", "budget-gap", "--year", "2025", "--as-of", "2025-12-31")
+    assert result.exit_code == 0, result.output
+    path = Path("exports/selisih-anggaran-2025-per-2025-12-31.xlsx")
+    assert str(path) in result.output
+    assert open_book(tmp_path / path).sheetnames[0] == "Ringkasan"
+
+    result = cli("export", "quarterly", "--year", "2025", "--quarter", "1")
+    assert result.exit_code == 0, result.output
+    today = today_wita().isoformat()
+    assert (tmp_path / f"exports/laporan-triwulan-2025-tw1-per-{today}.xlsx").is_file()
+
+    result = cli(
+        "export",
+        "budget-gap",
+        "--year",
+        "2024",
+        "--unit",
+        "BAPPEDA",
+        "--out",
+        "laporan/bappeda.xlsx",
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "laporan/bappeda.xlsx").is_file()
+    assert not list((tmp_path / "laporan").glob(".*partial*"))
+
+
+def test_export_errors_are_messages_with_exit_codes(demo_loaded: Session, cli: Cli) -> None:
+    result = cli("export", "budget-gap", "--year", "2024", "--unit", "DINAS-ANTAH")
+    assert result.exit_code == 3
+    assert "PD dengan kode 'DINAS-ANTAH' tidak ditemukan." in result.output
+
+    result = cli("export", "quarterly", "--year", "2024", "--quarter", "4", "--as-of", "2024-01-01")
+    assert result.exit_code == 2
+    assert "sebelum awal Triwulan IV 2024" in result.output
+
+    result = cli("export", "quarterly", "--year", "2024", "--quarter", "5")
+    assert result.exit_code == 2
+
+    result = cli("export", "budget-gap", "--help")
+    assert "renaksi export budget-gap --year 2025" in result.output

@@ -1,0 +1,321 @@
+"""The pure workbook builders on literal data, read back with openpyxl (cells, not bytes)."""
+
+import datetime as dt
+import io
+import zipfile
+from itertools import cycle
+from typing import Any
+
+import openpyxl
+import polars as pl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from renaksi.budget.schemas import UnitSummary
+from renaksi.lapor.kpi import KPI_SCHEMA, Period
+from renaksi.reports import frames
+from renaksi.reports.budget_gap import DETAIL_SCHEMA, BudgetGapData, build_budget_gap
+from renaksi.reports.quarterly import PROGRESS_SCHEMA, QuarterlyData, build_quarterly
+from renaksi.reports.sheets import Signer
+from renaksi.reports.styles import MONEY, WORKBOOK_OPTIONS
+
+AS_OF = dt.date(2025, 6, 30)
+NOW = dt.datetime(2025, 7, 1, 9, 30, tzinfo=dt.UTC)
+#: user text that a spreadsheet would run as a formula if it were written as one
+DANGEROUS = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", '=HYPERLINK("http://x")']
+
+
+def unit_summary(code: str | None, active: int, usulan: int, pagu: int) -> UnitSummary:
+    funded = active if pagu else 0
+    return UnitSummary(
+        unit_code=code,
+        year=2025,
+        active_actions=active,
+        usulan=usulan,
+        pagu=pagu,
+        realisasi=pagu // 2,
+        gap=max(usulan - pagu, 0),
+        flagged_actions=0 if pagu >= usulan else active,
+        funded_actions=funded,
+        share_funded=funded / active if active else None,
+    )
+
+
+def budget_data(titles: list[str]) -> BudgetGapData:
+    detail = pl.DataFrame(
+        [
+            (f"A.{i:02d}", title, "DISKOMINFO", 2025, True, 100, 40, 10, 60, flags)
+            for i, (title, flags) in enumerate(
+                zip(titles, cycle([["KURANG_PAGU", "PRIORITAS"], ["TANPA_PAGU"], []])),
+                start=1,
+            )
+        ],
+        schema=DETAIL_SCHEMA,
+        orient="row",
+    )
+    matrix = pl.DataFrame(
+        {
+            "action_code": detail["action_code"],
+            "title": detail["title"],
+            "unit_code": detail["unit_code"],
+            **{
+                str(y): ["DIDANAI", "SEBAGIAN", "TIDAK_DIDANAI", "TIDAK_AKTIF", "DIDANAI"][y - 2022]
+                for y in range(2022, 2027)
+            },
+        }
+    )
+    action = ("A.01", titles[0], "DISKOMINFO", 100, 40, 60, ["KURANG_PAGU", "PRIORITAS"])
+    priorities = pl.DataFrame(
+        [
+            (*action, "pct_response_on_time", "DINKES", 61.5, 75.0, True),
+            (*action, "median_response_workdays", "DINKES", 2.5, 4.0, False),
+        ],
+        schema=frames.PRIORITY_SCHEMA,
+        orient="row",
+    )
+    units = [unit_summary("BAPPEDA", 1, 50, 0), unit_summary("DISKOMINFO", 3, 300, 120)]
+    return BudgetGapData(
+        region="Kabupaten Kutai Timur",
+        plan_code="RENAKSI-2022-2026",
+        plan_name="Renaksi SP4N LAPOR! 2022–2026",
+        years=[2022, 2023, 2024, 2025, 2026],
+        year=2025,
+        unit=None,
+        unit_names={"DISKOMINFO": "Dinas Kominfo", "BAPPEDA": "=Bappeda"},
+        as_of=AS_OF,
+        kpi_period=Period(2025, 2),
+        generated_at=NOW,
+        summary=units,
+        total=unit_summary(None, 4, 350, 120),
+        detail=detail,
+        matrix=matrix,
+        priorities=priorities,
+    )
+
+
+def load(build: Any, data: Any) -> tuple[openpyxl.Workbook, bytes]:
+    buffer = io.BytesIO()
+    build(data, buffer)
+    content = buffer.getvalue()
+    return openpyxl.load_workbook(io.BytesIO(content)), content
+
+
+def header(sheet: Worksheet, row: int = 1) -> list[Any]:
+    return [c.value for c in sheet[row]]
+
+
+def test_budget_gap_layout_formats_and_chart() -> None:
+    book, content = load(build_budget_gap, budget_data(["Aksi satu", "Aksi dua", "Aksi tiga"]))
+    assert book.sheetnames == [
+        "Ringkasan",
+        "Rincian",
+        "Matriks 2022-2026",
+        "Prioritas",
+        "Keterangan",
+    ]
+
+    summary = book["Ringkasan"]
+    assert header(summary)[:7] == [
+        "Kode PD",
+        "Nama PD",
+        "Aksi Aktif",
+        "Usulan",
+        "Pagu",
+        "Realisasi",
+        "Selisih",
+    ]
+    assert [c.value for c in summary[4]][:7] == ["TOTAL", "Semua PD", 4, 350, 120, 60, 230]
+    assert summary["D2"].number_format == MONEY
+    assert summary["K3"].value == 1.0 and summary["K3"].number_format.endswith("%")
+    assert summary["B2"].value == "=Bappeda" and summary["B2"].data_type == "s"
+    assert len(summary._charts) == 1  # type: ignore[attr-defined]
+    assert "xl/charts/chart1.xml" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+
+    detail = book["Rincian"]
+    assert header(detail) == [
+        "Kode Aksi", "Aksi", "PD", "Nama PD", "Tahun", "Aktif", "Usulan", "Pagu",
+        "Realisasi", "Selisih", "Status Anggaran", "Kode Flag",
+    ]  # fmt: skip
+    assert [c.value for c in detail[2]][9:] == [
+        60,
+        "Prioritas pendanaan; Pagu kurang dari usulan",
+        "PRIORITAS, KURANG_PAGU",
+    ]
+    assert all(detail.cell(r, c).number_format == MONEY for r in (2, 3, 4) for c in (7, 8, 9, 10))
+    rules = [r.formula[0] for cf in detail.conditional_formatting for r in cf.rules if r.formula]
+    assert any("PRIORITAS" in f for f in rules) and any("TANPA_PAGU" in f for f in rules)
+    # workmanship: frozen header, filter, landscape, fit to width, repeated header, page numbers
+    assert detail.freeze_panes == "B2"
+    assert detail.auto_filter.ref == "A1:L4"
+    assert detail.page_setup.orientation == "landscape"
+    assert detail.sheet_properties.pageSetUpPr.fitToPage
+    assert detail.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out of the XML
+    assert detail.page_setup.fitToHeight == 0  # as many pages down as needed
+    assert detail.print_title_rows == "$1:$1"
+    assert "&P" in detail.oddFooter.center.text
+
+    matrix = book["Matriks 2022-2026"]
+    assert header(matrix)[:8] == ["Kode Aksi", "Aksi", "PD", "2022", "2023", "2024", "2025", "2026"]
+    assert [c.value for c in matrix[2]][3:8] == [
+        "Didanai", "Sebagian didanai", "Tidak didanai", "Tidak aktif", "Didanai",
+    ]  # fmt: skip
+    assert matrix["D2"].fill.fgColor.rgb.endswith("C6EFCE")  # green
+    assert matrix["F2"].fill.fgColor.rgb.endswith("FFC7CE")  # red
+    legend = [matrix.cell(r, 10).value for r in range(1, 6)]
+    assert legend == [
+        "Keterangan warna",
+        "Didanai",
+        "Sebagian didanai",
+        "Tidak didanai",
+        "Tidak aktif",
+    ]
+
+    prio = book["Prioritas"]
+    assert header(prio)[9] == "Nilai KPI (Triwulan II 2025)"
+    row = [c.value for c in prio[2]]
+    assert row[7:] == ["% Tanggapan Tepat Waktu", "DINKES", 0.615, 0.75, "Di bawah target"]
+    assert prio["J2"].number_format.endswith("%")
+    assert [c.value for c in prio[3]][9:] == [2.5, 4.0, "Memenuhi"]
+
+    notes = book["Keterangan"]
+    facts = {r[0].value: r[1].value for r in notes.iter_rows(min_row=3, max_row=9)}
+    assert facts["Data per tanggal"] == dt.datetime(2025, 6, 30)
+    assert facts["Dibuat pada (WITA)"] == dt.datetime(2025, 7, 1, 17, 30)
+    assert facts["Tahun anggaran"] == 2025
+    meanings = " ".join(str(c.value) for row in notes.iter_rows() for c in row if c.value)
+    for flag in ("TANPA_PAGU", "KURANG_PAGU", "BELUM_USULAN", "PRIORITAS"):
+        assert flag in meanings
+
+
+@pytest.mark.parametrize("title", DANGEROUS)
+def test_user_text_is_always_text(title: str) -> None:
+    book, _ = load(build_budget_gap, budget_data([title, "Aksi dua", "Aksi tiga"]))
+    for sheet, cell in (("Rincian", "B2"), ("Matriks 2022-2026", "B2"), ("Prioritas", "B2")):
+        target = book[sheet][cell]
+        assert target.value == title
+        assert target.data_type == "s"
+        # stays text after someone edits the cell in Excel and presses Enter
+        assert target.quotePrefix
+
+
+def test_workbooks_are_written_in_constant_memory_with_safe_options() -> None:
+    assert WORKBOOK_OPTIONS == {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "constant_memory": True,
+    }
+    # constant memory writes row by row: a long table still comes back whole and in order
+    buffer = io.BytesIO()
+    build_budget_gap(budget_data([f"Aksi {i}" for i in range(1500)]), buffer)
+    book = openpyxl.load_workbook(buffer, read_only=True)
+    codes = [r[0] for r in book["Rincian"].iter_rows(min_row=2, values_only=True)]
+    assert codes == [f"A.{i:02d}" for i in range(1, 1501)]
+
+
+def quarterly_data() -> QuarterlyData:
+    def kpi_row(unit: str | None, received: int, pct: float | None) -> dict[str, Any]:
+        row: dict[str, Any] = dict.fromkeys(KPI_SCHEMA)
+        row.update(
+            unit_code=unit, period="2025-Q2", received=received, followed_up=received,
+            resolved=0, response_on_time=0, response_late=0, pct_followed_up=pct,
+            median_response_workdays=2.0,
+        )  # fmt: skip
+        return row
+
+    kpis = pl.DataFrame(
+        [kpi_row("DINKES", 10, 60.0), kpi_row("PUPR", 5, 90.0), kpi_row(None, 15, 70.0)],
+        schema=KPI_SCHEMA,
+    )
+    trend = pl.concat(
+        [kpis.filter(pl.col("unit_code").is_null()).with_columns(pl.lit(p).alias("period"))
+         for p in ("Triwulan III 2024", "Triwulan IV 2024", "Triwulan I 2025", "Triwulan II 2025")]
+    )  # fmt: skip
+    progress = pl.DataFrame(
+        [
+            ("A.01", "=1+1", "DINKES", "Indikator", "Dokumen", "naik", 4.0, "BERJALAN", 2.0,
+             50.0, "-kendala", "@tindak", "operator", NOW),
+            ("A.02", "Aksi dua", "PUPR", "Indikator", "Persen", "turun", 10.0, None, None,
+             None, None, None, None, None),
+        ],
+        schema=PROGRESS_SCHEMA,
+        orient="row",
+    )  # fmt: skip
+    return QuarterlyData(
+        region="Kabupaten Kutai Timur",
+        plan_code="RENAKSI-2022-2026",
+        plan_name="Renaksi",
+        year=2025,
+        quarter=2,
+        as_of=AS_OF,
+        generated_at=NOW,
+        unit_names={"DINKES": "Dinas Kesehatan", "PUPR": "Dinas PUPR"},
+        kpis=kpis,
+        targets=pl.DataFrame(
+            [("DINKES", "pct_followed_up", 80.0), ("PUPR", "pct_followed_up", 85.0)],
+            schema={"unit_code": pl.String, "kpi": pl.String, "target": pl.Float64},
+            orient="row",
+        ),
+        trend=trend,
+        progress=progress,
+        gaps=pl.DataFrame([("PUPR", 1, 0, 1, "A.02")], schema=frames.GAPS_SCHEMA, orient="row"),
+        priorities=pl.DataFrame(schema=frames.PRIORITY_SCHEMA),
+        priority_period=Period(2025, 2),
+        signer=Signer(
+            name="Dr. Nama Pejabat",
+            title="Kepala Dinas",
+            nip="197001012000031001",
+            place="Sangatta",
+        ),
+    )
+
+
+def test_quarterly_layout_colours_chart_and_signature() -> None:
+    book, content = load(build_quarterly, quarterly_data())
+    assert book.sheetnames == [
+        "Ringkasan", "KPI per PD", "Tren KPI", "Progres Renaksi", "Belum Melapor",
+        "Prioritas Anggaran",
+    ]  # fmt: skip
+
+    kpi = book["KPI per PD"]
+    names = header(kpi)
+    assert names[:6] == [
+        "Kode PD", "Nama PD", "Pengaduan Diterima", "Ditindaklanjuti", "% Ditindaklanjuti",
+        "Target % Ditindaklanjuti",
+    ]  # fmt: skip
+    assert [c.value for c in kpi[2]][:6] == ["DINKES", "Dinas Kesehatan", 10, 10, 0.6, 0.8]
+    assert [c.value for c in kpi[4]][:6] == ["TOTAL", "Kabupaten Kutai Timur", 15, 15, 0.7, None]
+    assert kpi["E2"].number_format.endswith("%")
+    rules = [r.formula[0] for cf in kpi.conditional_formatting for r in cf.rules]
+    assert "AND(ISNUMBER(E2),ISNUMBER(F2),E2>=F2)" in rules
+    assert "AND(ISNUMBER(E2),ISNUMBER(F2),E2<F2)" in rules
+
+    trend = book["Tren KPI"]
+    assert header(trend) == [
+        "KPI (total kabupaten)", "Triwulan III 2024", "Triwulan IV 2024", "Triwulan I 2025",
+        "Triwulan II 2025",
+    ]  # fmt: skip
+    assert [c.value for c in trend[4]] == ["% Ditindaklanjuti", 0.7, 0.7, 0.7, 0.7]
+    assert len(trend._charts) == 2  # type: ignore[attr-defined]
+    chart_xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/charts/chart1.xml").decode()
+    assert "<c:lineChart>" in chart_xml
+
+    progress = book["Progres Renaksi"]
+    first = [c.value for c in progress[2]]
+    assert first[1] == "=1+1" and progress["B2"].data_type == "s"
+    assert first[6:12] == [4, 2, 0.5, "Berjalan", "-kendala", "@tindak"]
+    assert first[13] == dt.datetime(2025, 7, 1, 17, 30)  # shown in WITA
+    assert [c.value for c in progress[3]][9] == "Belum melapor"
+
+    assert [c.value for c in book["Belum Melapor"][2]] == ["PUPR", "Dinas PUPR", 1, 0, 1, "A.02"]
+    last = book["Prioritas Anggaran"]
+    assert last["A2"].value == "Tidak ada aksi PRIORITAS pada tahun ini."
+    block = [last.cell(r, 8).value for r in range(5, 12)]
+    assert block == [
+        "Sangatta, 30 Juni 2025", "Kepala Dinas", None, None, None, "Dr. Nama Pejabat",
+        "NIP. 197001012000031001",
+    ]  # fmt: skip
+    cover = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(min_row=4, max_row=18)}
+    assert cover["Data per tanggal"] == dt.datetime(2025, 6, 30)
+    assert cover["Aksi yang sudah dilaporkan triwulan ini"] == 1
+    assert cover["Pengaduan ditindaklanjuti"] == 0.7
