@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (  # noqa: E402
+from common import (
     child_done,
     fresh_sqlite,
     machine_facts,
@@ -36,7 +36,17 @@ from common import (  # noqa: E402
 
 HERE = Path(__file__).resolve()
 YEAR = 2025
-RINCIAN = ["Kode Aksi", "Aksi", "PD", "Tahun", "Usulan", "Pagu", "Realisasi", "Selisih", "Status Anggaran"]
+RINCIAN = [
+    "Kode Aksi",
+    "Aksi",
+    "PD",
+    "Tahun",
+    "Usulan",
+    "Pagu",
+    "Realisasi",
+    "Selisih",
+    "Status Anggaran",
+]
 
 
 def build_plan(url: str, actions: int) -> None:
@@ -84,14 +94,25 @@ def build_plan(url: str, actions: int) -> None:
         for n, a in enumerate(ids):
             usulan = rng.randrange(10, 500) * 1_000_000
             lines.append(
-                {"action_id": a, "year": YEAR, "stage": Stage.USULAN, "source": Source.DAU,
-                 "unit_id": unit_ids[n % len(unit_ids)], "amount": usulan}
+                {
+                    "action_id": a,
+                    "year": YEAR,
+                    "stage": Stage.USULAN,
+                    "source": Source.DAU,
+                    "unit_id": unit_ids[n % len(unit_ids)],
+                    "amount": usulan,
+                }
             )
             if n % 4:  # a quarter of the actions have no pagu: TANPA_PAGU
                 lines.append(
-                    {"action_id": a, "year": YEAR, "stage": Stage.DPA, "source": Source.DAU,
-                     "unit_id": unit_ids[n % len(unit_ids)],
-                     "amount": usulan - rng.randrange(0, 3) * 5_000_000}
+                    {
+                        "action_id": a,
+                        "year": YEAR,
+                        "stage": Stage.DPA,
+                        "source": Source.DAU,
+                        "unit_id": unit_ids[n % len(unit_ids)],
+                        "amount": usulan - rng.randrange(0, 3) * 5_000_000,
+                    }
                 )
         session.execute(sa.insert(BudgetLine), lines)
     engine.dispose()
@@ -119,7 +140,9 @@ def child_floor(cells: Path, out: Path) -> None:
         for r, row in enumerate(rows):
             sheet.write_row(r, 0, row)
     workbook.close()
-    child_done(time.perf_counter() - t0, cells=sum(len(r) for rows in sheets.values() for r in rows))
+    child_done(
+        time.perf_counter() - t0, cells=sum(len(r) for rows in sheets.values() for r in rows)
+    )
 
 
 def cells_of(workbook: Path) -> dict[str, list[list[object]]]:
@@ -145,8 +168,17 @@ def rincian_cells(url: str) -> dict[str, list[list[object]]]:
     flags = list_flags(session, year=YEAR, settings=Settings(database_url=url))
     rows: list[list[object]] = [list(RINCIAN)]
     rows += [
-        [f.action_code, f"Aksi {f.action_code}", f.unit_code, f.year, f.usulan, f.pagu,
-         f.realisasi, f.gap, ", ".join(str(x) for x in f.flags)]
+        [
+            f.action_code,
+            f"Aksi {f.action_code}",
+            f.unit_code,
+            f.year,
+            f.usulan,
+            f.pagu,
+            f.realisasi,
+            f.gap,
+            ", ".join(str(x) for x in f.flags),
+        ]
         for f in flags
     ]
     session.close()
@@ -169,7 +201,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, a, b = args.child
-        (child_export if kind == "export" else child_floor)(a if kind == "export" else Path(a), Path(b))  # type: ignore[operator]
+        if kind == "export":
+            child_export(a, Path(b))
+        else:
+            child_floor(Path(a), Path(b))
         return
     result: dict = {"actions": args.actions, "year": YEAR}
     with tempfile.TemporaryDirectory(prefix="renaksi-bench-") as tmp:
@@ -177,15 +212,19 @@ def main() -> None:
         url = fresh_sqlite(workdir, "gap")
         t0 = time.perf_counter()
         build_plan(url, args.actions)
-        print(f"# plan of {args.actions:,} actions built in {time.perf_counter() - t0:.0f}s",
-              file=sys.stderr)
+        print(
+            f"# plan of {args.actions:,} actions built in {time.perf_counter() - t0:.0f}s",
+            file=sys.stderr,
+        )
         available = export_available()
         result["reports_available"] = available
         exports, floors = [], []
         cells = workdir / "cells.pickle"
         if not available:
-            print("# `renaksi export budget-gap` does not exist yet (issue 4): floor only",
-                  file=sys.stderr)
+            print(
+                "# `renaksi export budget-gap` does not exist yet (issue 4): floor only",
+                file=sys.stderr,
+            )
             cells.write_bytes(pickle.dumps(rincian_cells(url)))
         for run in range(args.runs):
             if available:
@@ -193,9 +232,14 @@ def main() -> None:
                 exports.append(run_child(HERE, "--child", "export", url, str(out)))
                 if run == 0:
                     cells.write_bytes(pickle.dumps(cells_of(out)))
-            floors.append(run_child(HERE, "--child", "floor", str(cells), str(workdir / "bare.xlsx")))
-            print(f"  run {run + 1}: export {exports[-1].seconds if exports else float('nan'):.2f}s,"
-                  f" floor {floors[-1].seconds:.2f}s", file=sys.stderr)
+            floors.append(
+                run_child(HERE, "--child", "floor", str(cells), str(workdir / "bare.xlsx"))
+            )
+            print(
+                f"  run {run + 1}: export {exports[-1].seconds if exports else float('nan'):.2f}s,"
+                f" floor {floors[-1].seconds:.2f}s",
+                file=sys.stderr,
+            )
     result["floor_s"] = [m.seconds for m in floors]
     result["floor_peak_mb"] = max(m.peak_mb for m in floors)
     result["cells"] = floors[0].out["cells"]
@@ -221,8 +265,20 @@ def main() -> None:
     result["table"] = [row]
     result["machine"] = machine_facts(False)
     save_result(f"budget_gap-{args.actions}", result)
-    print_table(result["table"], ["what", "cells", "median s", "floor s", "ratio", "goal", "met",
-                                  "peak MB", "floor peak MB"])
+    print_table(
+        result["table"],
+        [
+            "what",
+            "cells",
+            "median s",
+            "floor s",
+            "ratio",
+            "goal",
+            "met",
+            "peak MB",
+            "floor peak MB",
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ def _moments(rng: np.random.Generator, base: np.ndarray, lo: int, hi: int) -> np
 def lapor_frame(rows: int, *, seed: int = 640_8) -> pl.DataFrame:
     """``rows`` synthetic complaints in the export layout (strings, empty cell = null)."""
     rng = np.random.default_rng(seed)
-    units = unit_names() + ["Kantor Antah Berantah", "Dinas Tidak Dikenal"]
+    units = [*unit_names(), "Kantor Antah Berantah", "Dinas Tidak Dikenal"]
     unit_p = np.full(len(units), 0.97 / (len(units) - 2))
     unit_p[-2:] = 0.015
     weights = np.array([s[1] for s in STATUSES])
@@ -127,9 +127,9 @@ def lapor_frame(rows: int, *, seed: int = 640_8) -> pl.DataFrame:
     idx = pl.Series(np.arange(rows))
     return pl.DataFrame(
         {
-            "No Tracking": pl.Series(ids).cast(pl.String).zip_with(
-                pl.Series(~hashed), "#" + pl.Series(ids).cast(pl.String)
-            ),
+            "No Tracking": pl.Series(ids)
+            .cast(pl.String)
+            .zip_with(pl.Series(~hashed), "#" + pl.Series(ids).cast(pl.String)),
             "Tanggal Laporan": moment(submitted, np.ones(rows, dtype=bool)),
             "Kanal": np.array(CHANNELS)[rng.integers(0, len(CHANNELS), rows)],
             "Klasifikasi": np.array(CLASSES)[rng.integers(0, len(CLASSES), rows)],

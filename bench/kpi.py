@@ -16,14 +16,15 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (  # noqa: E402
+from common import (
     fresh_sqlite,
     machine_facts,
     median,
@@ -71,7 +72,7 @@ def _bounds(quarter: int) -> tuple[datetime, datetime]:
     end = date(YEAR + 1, 1, 1) if quarter == 4 else date(YEAR, 3 * quarter + 1, 1)
     return (
         datetime.combine(start, dtime(), WITA).astimezone(UTC),
-        datetime.combine(end, dtime(), WITA).astimezone(UTC) - timedelta(0),
+        datetime.combine(end, dtime(), WITA).astimezone(UTC),
     )
 
 
@@ -190,7 +191,7 @@ def main() -> None:
             }
         )
     result["table"] = table
-    save_result(f"kpi-{args.rows}", result)
+    save_result(f"kpi-{args.rows}-{'-'.join(result['backends'])}", result)
     print_table(table, ["what", "rows", "median s", "floor s", "ratio", "goal", "met", "runs"])
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (  # noqa: E402
+from common import (
     KEPT_HEADERS,
     RESULTS,
     Measured,
@@ -81,9 +81,10 @@ def child_floor_pg(path: Path, schema: str) -> None:
         con.execute(f"CREATE TABLE bare ({', '.join(f'{c} TEXT' for c in BARE_COLUMNS)})")
         buffer = io.BytesIO()
         frame.write_csv(buffer, include_header=False, null_value="\\N")
-        with con.cursor() as cur, cur.copy(
-            "COPY bare FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        ) as copy:
+        with (
+            con.cursor() as cur,
+            cur.copy("COPY bare FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy,
+        ):
             copy.write(buffer.getvalue())
         con.commit()
     child_done(time.perf_counter() - t0, rows=frame.height)
@@ -134,7 +135,9 @@ def measure(rows: int, runs: int, backends: list[str], workdir: Path, profile: b
         imports: list[Measured] = []
         reimports: list[Measured] = []
         for run in range(runs):
-            prof = RESULTS / f"profile-import-{backend}-{rows}.txt" if profile and run == 0 else None
+            prof = (
+                RESULTS / f"profile-import-{backend}-{rows}.txt" if profile and run == 0 else None
+            )
             reprof = (
                 RESULTS / f"profile-reimport-{backend}-{rows}.txt" if profile and run == 0 else None
             )
@@ -142,9 +145,7 @@ def measure(rows: int, runs: int, backends: list[str], workdir: Path, profile: b
                 bare = workdir / "bare.db"
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{bare}{suffix}").unlink(missing_ok=True)
-                floors.append(
-                    run_child(HERE, "--child", "floor-sqlite", str(csv_path), str(bare))
-                )
+                floors.append(run_child(HERE, "--child", "floor-sqlite", str(csv_path), str(bare)))
                 url = fresh_sqlite(workdir, "renaksi")
                 imports.append(_import(csv_path, url, prof))
                 reimports.append(_import(csv_path, url, reprof))
@@ -210,7 +211,18 @@ def summarise(result: dict) -> list[dict]:
     return rows
 
 
-COLUMNS = ["what", "rows", "median s", "floor s", "ratio", "goal", "met", "peak MB", "floor peak MB", "runs"]
+COLUMNS = [
+    "what",
+    "rows",
+    "median s",
+    "floor s",
+    "ratio",
+    "goal",
+    "met",
+    "peak MB",
+    "floor peak MB",
+    "runs",
+]
 
 
 def main() -> None:

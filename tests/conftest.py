@@ -137,11 +137,10 @@ def client(anon_client: TestClient, session: Session) -> TestClient:  # type: ig
 def client_as(settings: Settings, session: Session) -> Iterator[Callable[..., TestClient]]:  # type: ignore[type-arg]
     """``client_as("perencana", unit="DINKES")``: a fresh client for a new user of that role."""
     opened: list[TestClient] = []  # type: ignore[type-arg]
-    app = create_app(settings)
 
     def make(role: str, unit: str | None = None, username: str | None = None) -> TestClient:  # type: ignore[type-arg]
         token = make_user(session, username or f"{role}-{len(opened)}", role, unit)
-        test_client = TestClient(app)
+        test_client = TestClient(create_app(settings))  # one app per client: own lifespan
         test_client.__enter__()
         test_client.headers["Authorization"] = f"Bearer {token}"
         opened.append(test_client)

@@ -4,7 +4,6 @@ import logging
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, Router, get
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
@@ -21,7 +20,7 @@ from renaksi.auth.api import AuthController, UserController
 from renaksi.auth.middleware import IdentityMiddleware, route_guard
 from renaksi.budget.api import BudgetLineController, FlagController
 from renaksi.db.engine import create_db_engine, make_session_factory
-from renaksi.errors import ErrorBody, FieldError, RenaksiError
+from renaksi.errors import ErrorBody, FieldError, RenaksiError, request_errors, translate
 from renaksi.http import API_PREFIX, provide_actor, provide_session
 from renaksi.lapor.api import HolidayController, KpiController, LaporController
 from renaksi.locks.api import LockController
@@ -59,22 +58,16 @@ def handle_renaksi_error(_: Request[Any, Any, Any], exc: RenaksiError) -> Respon
 
 
 def handle_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
-    errors: list[FieldError] = []
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    for item in extra:
-        if isinstance(item, dict):
-            errors.append(
-                FieldError(
-                    message=str(item.get("message", "tidak valid")),
-                    field=item.get("key") and str(item["key"]),
-                )
-            )
     return _error(
         400,
         "Permintaan tidak valid",
         "Isian permintaan tidak valid; periksa daftar kesalahan.",
-        errors,
+        request_errors(exc.detail, exc.extra),
     )
+
+
+def handle_too_deep(_: Request[Any, Any, Any], __: RecursionError) -> Response[ErrorBody]:
+    return _error(400, "Permintaan tidak valid", "JSON terlalu dalam bersarang.")
 
 
 def handle_stale(_: Request[Any, Any, Any], exc: StaleDataError) -> Response[ErrorBody]:
@@ -96,7 +89,7 @@ def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
     elif status == 405:
         detail = "Metode HTTP ini tidak didukung untuk alamat ini."
     else:
-        detail = exc.detail
+        detail = translate(exc.detail)
     return _error(status, title, detail)
 
 
@@ -157,13 +150,11 @@ def create_app(settings: Settings) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         middleware=[IdentityMiddleware],
-        allowed_hosts=AllowedHostsConfig(
-            allowed_hosts=[h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
-        ),
         exception_handlers={
             RenaksiError: handle_renaksi_error,
             ValidationException: handle_validation,
             StaleDataError: handle_stale,
+            RecursionError: handle_too_deep,
             HTTPException: handle_http,
             HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,
             Exception: handle_unexpected,
@@ -200,4 +191,11 @@ def create_app(settings: Settings) -> Litestar:
     app.state.session_factory = session_factory
     app.state.settings = settings
     app.state.engine = engine
+    app.state.allowed_hosts = {h.strip().lower() for h in settings.allowed_hosts.split(",")}
     return app
+
+
+def app_from_env() -> Litestar:
+    """Factory for ``uvicorn renaksi.app:app_from_env --factory`` (several worker processes):
+    settings come from the ``RENAKSI_*`` environment variables."""
+    return create_app(Settings.from_env())

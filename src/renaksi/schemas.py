@@ -9,6 +9,8 @@ T = TypeVar("T")
 #: database ids are 32-bit on PostgreSQL: a larger number can never name a row
 MAX_ID = 2**31 - 1
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.\-_/]*$"
+#: the same rule in words, for people
+CODE_RULE = "kode: 1–40 huruf, angka, '.', '-', '_' atau '/', diawali huruf atau angka"
 #: text a person typed: something visible, and no NUL (PostgreSQL cannot store it in text)
 TEXT_PATTERN = r"^(?![^\x00]*\x00)\s*\S"
 #: optional free text (may be blank) without NUL

@@ -62,7 +62,8 @@ class Settings:
     #: Development mode (plain-HTTP demo, tests): session cookies without ``Secure``.
     #: Never set this on a server reached over a network.
     development: bool = False
-    #: Host names the server answers to (comma-separated); others get 400.
+    #: Host names the server answers to (comma-separated, any port; ``*`` for all); others
+    #: get 400.
     allowed_hosts: str = "localhost,127.0.0.1,[::1],testserver,testserver.local"
     #: Serve the OpenAPI UI at /schema (switch off in production if wanted).
     openapi_ui: bool = True

@@ -41,6 +41,14 @@ def test_export_writes_dated_files_under_exports_by_default(
     assert (tmp_path / "laporan/bappeda.xlsx").is_file()
     assert not list((tmp_path / "laporan").glob(".*partial*"))
 
+    # a folder that does not exist yet, typed with a trailing slash, gets the dated name
+    result = cli(
+        "export", "quarterly", "--year", "2024", "--quarter", "4", "--as-of", "2024-12-31",
+        "--out", "triwulan/",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "triwulan/laporan-triwulan-2024-tw4-per-2024-12-31.xlsx").is_file()
+
 
 def test_export_errors_are_messages_with_exit_codes(demo_loaded: Session, cli: Cli) -> None:
     result = cli("export", "budget-gap", "--year", "2024", "--unit", "DINAS-ANTAH")

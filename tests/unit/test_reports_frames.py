@@ -57,6 +57,10 @@ def test_funding_matrix_labels_every_action_year() -> None:
     ]
     # sorted by unit, then action code
     assert matrix["action_code"].to_list() == ["A.02", "A.01"]
+    # a unit without actions: an empty matrix, same columns
+    empty = frames.funding_matrix(flags, ACTIONS.clear(), [2022, 2023])
+    assert empty.columns == ["action_code", "title", "unit_code", "2022", "2023"]
+    assert empty.is_empty()
 
 
 def _kpis(rows: list[tuple[str | None, int, float | None, float | None]]) -> pl.DataFrame:

@@ -33,11 +33,22 @@ def history(
 
 
 def action_history(session: Session, action_id: int, *, limit: int = 500) -> list[AuditEntry]:
-    """Changes to the action itself, its targets, progress reports, budget lines, KPI links."""
-    line_ids = [
+    """Changes to the action itself, its targets, progress reports, budget lines, KPI links —
+    including budget lines since deleted (found through the action id in their values)."""
+    mentions = f'%"action_id": {action_id},%'
+    gone = session.scalars(
+        sa.select(AuditLog.entity_id).where(
+            AuditLog.entity == "budget_line",
+            sa.or_(
+                sa.cast(AuditLog.old, sa.String).like(mentions),
+                sa.cast(AuditLog.new, sa.String).like(mentions),
+            ),
+        )
+    ).all()
+    line_ids = {
         str(i)
         for i in session.scalars(sa.select(BudgetLine.id).where(BudgetLine.action_id == action_id))
-    ]
+    } | set(gone)
     report_ids = [
         str(i)
         for i in session.scalars(
@@ -47,12 +58,6 @@ def action_history(session: Session, action_id: int, *, limit: int = 500) -> lis
     link_ids = [
         str(i) for i in session.scalars(sa.select(KpiLink.id).where(KpiLink.action_id == action_id))
     ]
-    # a deleted line no longer exists to be looked up: find it by the action in its old values
-    deleted_lines = sa.and_(
-        AuditLog.entity == "budget_line",
-        AuditLog.action == "delete",
-        sa.cast(AuditLog.old, sa.String).like(f'%"action_id": {action_id},%'),
-    )
     query = (
         sa.select(AuditLog)
         .where(
@@ -61,10 +66,9 @@ def action_history(session: Session, action_id: int, *, limit: int = 500) -> lis
                 sa.and_(
                     AuditLog.entity == "action_target", AuditLog.entity_id.like(f"{action_id}:%")
                 ),
-                sa.and_(AuditLog.entity == "budget_line", AuditLog.entity_id.in_(line_ids)),
+                sa.and_(AuditLog.entity == "budget_line", AuditLog.entity_id.in_(sorted(line_ids))),
                 sa.and_(AuditLog.entity == "progress_report", AuditLog.entity_id.in_(report_ids)),
                 sa.and_(AuditLog.entity == "kpi_link", AuditLog.entity_id.in_(link_ids)),
-                deleted_lines,
             )
         )
         .order_by(AuditLog.id.desc())

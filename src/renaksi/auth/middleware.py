@@ -11,18 +11,20 @@ import uuid
 from typing import Any
 
 import anyio
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractMiddleware
+from litestar.response.base import ASGIResponse
 from litestar.types import Message, Receive, Scope, Send
 from sqlalchemy.orm import Session, sessionmaker
 
 from renaksi.auth import policy
 from renaksi.auth.actor import Actor
 from renaksi.auth.service import actor_from_session, actor_from_token
-from renaksi.errors import ForbiddenError, NotAuthenticatedError
+from renaksi.errors import ErrorBody, ForbiddenError, NotAuthenticatedError
 
 SESSION_COOKIE = "renaksi_session"
 CSRF_HEADER = "x-csrf-token"
@@ -78,6 +80,10 @@ class IdentityMiddleware(AbstractMiddleware):
         state: dict[str, Any] = scope.setdefault("state", {})
         state.update(actor=actor, csrf=csrf, request_id=request_id, bearer_given=bearer is not None)
         path = scope.get("path", "")
+        allowed = scope["litestar_app"].state.allowed_hosts
+        if "*" not in allowed and _host_name(headers.get("host", "")) not in allowed:
+            await _refuse_host(scope, receive, send)
+            return
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -92,6 +98,26 @@ class IdentityMiddleware(AbstractMiddleware):
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+def _host_name(host: str) -> str:
+    """``example.org:8000`` → ``example.org``; ``[::1]:8000`` → ``[::1]``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.split("]")[0] + "]"
+    return host.split(":")[0]
+
+
+async def _refuse_host(scope: Scope, receive: Receive, send: Send) -> None:
+    body = ErrorBody(
+        400,
+        "Host tidak dikenal",
+        "Server ini tidak melayani nama host tersebut (lihat RENAKSI_ALLOWED_HOSTS).",
+    )
+    response = ASGIResponse(
+        body=msgspec.json.encode(body), status_code=400, media_type="application/json"
+    )
+    await response(scope, receive, send)
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -106,12 +106,7 @@ def import_complaints(
         fresh = complaints.drop(ROW)
         # one signature string per row (every stored column) is fetched and compared, not
         # fifteen typed columns: a re-import of an unchanged file then costs little
-        existing = store.existing_signatures(conn, fresh["tracking_id"])
-        compared = fresh.select("tracking_id", store.signature(fresh)).join(
-            existing, on="tracking_id", how="left", suffix="_old", maintain_order="left"
-        )
-        known = compared["signature_old"].is_not_null()
-        changed_mask = compared["signature"].ne_missing(compared["signature_old"]) & known
+        known, changed_mask = store.compare_with_stored(conn, fresh)
         new_rows = fresh.filter(~known)
         changed = fresh.filter(changed_mask)
         store.insert_complaints(conn, new_rows, batch_id=batch.id, progress=progress)

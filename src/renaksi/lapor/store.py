@@ -7,7 +7,7 @@ straight into polars. Everything here runs inside the caller's transaction.
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,6 @@ from renaksi.lapor.normalise import COMPLAINT_SCHEMA
 
 STORED = [c for c in COMPLAINT_SCHEMA]  # every kept field, in table column order below
 MOMENT_COLUMNS = [c for c, t in COMPLAINT_SCHEMA.items() if isinstance(t, pl.Datetime)]
-CHUNK = 10_000
 SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S%.6f"
 
 
@@ -26,12 +25,9 @@ def _placeholder(conn: sa.Connection) -> str:
     return "?" if conn.dialect.name == "sqlite" else "%s"
 
 
-def _chunks(values: list[str], size: int = CHUNK) -> Iterator[list[str]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
 def _moments_from_db(frame: pl.DataFrame, dialect: str) -> pl.DataFrame:
+    """SQLite hands moments back as SQLITE_MOMENT text, PostgreSQL (see ``_select``) as epoch
+    microseconds: both become UTC datetimes here, vectorised."""
     present = [c for c in MOMENT_COLUMNS if c in frame.columns]
     if dialect == "sqlite":
         return frame.with_columns(
@@ -41,8 +37,16 @@ def _moments_from_db(frame: pl.DataFrame, dialect: str) -> pl.DataFrame:
             for c in present
         )
     return frame.with_columns(
-        pl.col(c).dt.convert_time_zone("UTC").dt.cast_time_unit("us") for c in present
+        pl.col(c).cast(pl.Datetime("us")).dt.replace_time_zone("UTC") for c in present
     )
+
+
+def _select(column: str, dialect: str) -> str:
+    """What to SELECT for ``column``: timestamptz as epoch microseconds on PostgreSQL, because
+    building a Python datetime per value costs more than the query."""
+    if dialect != "sqlite" and column in MOMENT_COLUMNS:
+        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint AS {column}"
+    return column
 
 
 def read_complaints(
@@ -54,40 +58,35 @@ def read_complaints(
 ) -> pl.DataFrame:
     """Stored complaints (selected columns) as a typed frame."""
     cols = columns or STORED
-    sql = f"SELECT {', '.join(cols)} FROM complaint {where}"
-    rows = conn.exec_driver_sql(sql, params).fetchall()
+    dialect = conn.dialect.name
+    sql = f"SELECT {', '.join(_select(c, dialect) for c in cols)} FROM complaint {where}"
+    # the driver's cursor, not SQLAlchemy rows: tuples go straight into polars
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cur = driver.cursor()
+    try:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    finally:
+        cur.close()
     raw_schema: dict[str, Any] = {
         c: (
-            pl.String
-            if conn.dialect.name == "sqlite" and c in MOMENT_COLUMNS
+            (pl.String if dialect == "sqlite" else pl.Int64)
+            if c in MOMENT_COLUMNS
             else COMPLAINT_SCHEMA[c]
         )
         for c in cols
     }
-    if conn.dialect.name == "sqlite":
+    if dialect == "sqlite":
         raw_schema.update({c: pl.Int64 for c in ("anonymous", "confidential") if c in cols})
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=raw_schema, orient="row")
+    frame = pl.DataFrame(rows, schema=raw_schema, orient="row")
     frame = _moments_from_db(
         frame.with_columns(
             pl.col(c).cast(pl.Boolean) for c in ("anonymous", "confidential") if c in cols
         ),
-        conn.dialect.name,
+        dialect,
     )
     return frame.cast({c: COMPLAINT_SCHEMA[c] for c in cols})
-
-
-def existing_for(conn: sa.Connection, tracking_ids: list[str]) -> pl.DataFrame:
-    """Stored versions of the complaints in ``tracking_ids``."""
-    mark = _placeholder(conn)
-    parts = [
-        read_complaints(
-            conn,
-            where=f"WHERE tracking_id IN ({', '.join([mark] * len(chunk))})",
-            params=tuple(chunk),
-        )
-        for chunk in _chunks(tracking_ids)
-    ]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=COMPLAINT_SCHEMA)
 
 
 # --- row signatures: compare a file with the stored rows without fetching every value ----------
@@ -135,8 +134,13 @@ def signature(frame: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def existing_signatures(conn: sa.Connection, tracking_ids: pl.Series) -> pl.DataFrame:
-    """``tracking_id, signature`` of the stored complaints among ``tracking_ids``."""
+def compare_with_stored(conn: sa.Connection, fresh: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """``(known, changed)``: per row of ``fresh`` (STORED columns), whether a complaint with its
+    tracking id is stored, and whether it is stored with any different value.
+
+    Works in slices of SIGNATURE_CHUNK rows so memory stays bounded, and computes no
+    signature at all for a slice none of whose rows is stored (a first import).
+    """
     dialect = conn.dialect.name
     sep = " || ',' || "
     select = (
@@ -152,19 +156,28 @@ def existing_signatures(conn: sa.Connection, tracking_ids: pl.Series) -> pl.Data
     driver = conn.connection.driver_connection
     assert driver is not None
     schema = {"tracking_id": pl.String, "signature": pl.String}
-    parts: list[pl.DataFrame] = []
-    ids = tracking_ids.drop_nulls()
-    for start in range(0, ids.len(), SIGNATURE_CHUNK):
-        chunk = ids.slice(start, SIGNATURE_CHUNK)
-        param = json.dumps(chunk.to_list()) if dialect == "sqlite" else chunk.to_list()
+    known_parts: list[pl.Series] = [pl.Series("known", [], dtype=pl.Boolean)]
+    changed_parts: list[pl.Series] = [pl.Series("changed", [], dtype=pl.Boolean)]
+    for start in range(0, fresh.height, SIGNATURE_CHUNK):
+        part = fresh.slice(start, SIGNATURE_CHUNK)
+        ids = part["tracking_id"].drop_nulls().to_list()
         cur = driver.cursor()
         try:
-            cur.execute(sql, (param,))
+            cur.execute(sql, (json.dumps(ids) if dialect == "sqlite" else ids,))
             rows = cur.fetchall()
         finally:
             cur.close()
-        parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+        stored = part.select("tracking_id").join(
+            pl.DataFrame(rows, schema=schema, orient="row"),
+            on="tracking_id",
+            how="left",
+            maintain_order="left",
+        )["signature"]
+        known = stored.is_not_null().alias("known")
+        changed = known & signature(part).ne_missing(stored) if rows else known
+        known_parts.append(known)
+        changed_parts.append(changed.alias("changed"))
+    return pl.concat(known_parts), pl.concat(changed_parts)
 
 
 def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:

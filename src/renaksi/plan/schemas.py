@@ -12,7 +12,6 @@ Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=TEXT_P
 #: the sasaran text is its key within a plan (a VARCHAR(500) column)
 ObjectiveText = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=TEXT_PATTERN)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=TEXT_PATTERN)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=TEXT_PATTERN)]
 LongText = Annotated[str, msgspec.Meta(max_length=10000, pattern=NO_NUL_PATTERN)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
 SubKegiatan = Annotated[

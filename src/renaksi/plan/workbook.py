@@ -20,7 +20,7 @@ from renaksi.codes import Direction, KpiName, Source, Stage
 from renaksi.errors import FieldError, translate
 from renaksi.plan import schemas
 from renaksi.plan.service import normalise_sub_kegiatan
-from renaksi.schemas import Code
+from renaksi.schemas import CODE_RULE, Code
 from renaksi.tabular import (
     ROW,
     Table,
@@ -307,7 +307,7 @@ def _text_problem(name: str, value: str) -> str | None:
     try:
         msgspec.convert(value, _TEXT_TYPES[name])
     except msgspec.ValidationError as exc:
-        return translate(str(exc))
+        return CODE_RULE if name == "code" else translate(str(exc))
     return None
 
 

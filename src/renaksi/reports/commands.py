@@ -1,7 +1,6 @@
 """``renaksi export …``: the report workbooks, shells over reports.service."""
 
 import datetime as dt
-from pathlib import Path
 
 import click
 
@@ -26,14 +25,14 @@ def export() -> None:
 @click.option("--unit", default=None, help="Kode PD penanggung jawab (bawaan: semua PD).")
 @click.option("--as-of", "as_of", default=None, callback=parse_date_option, help=AS_OF_HELP)
 @click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help=OUT_HELP)
+@click.option("--out", type=click.Path(dir_okay=True), default=None, help=OUT_HELP)
 @database_option
 def budget_gap(
     year: int,
     unit: str | None,
     as_of: dt.date | None,
     plan_code: str | None,
-    out: Path | None,
+    out: str | None,
     settings: Settings,
 ) -> None:
     """Workbook selisih anggaran: Ringkasan, Rincian, Matriks, Prioritas, Keterangan.
@@ -64,14 +63,14 @@ def budget_gap(
 @click.option("--quarter", type=click.IntRange(1, 4), required=True, help="Triwulan 1–4.")
 @click.option("--as-of", "as_of", default=None, callback=parse_date_option, help=AS_OF_HELP)
 @click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help=OUT_HELP)
+@click.option("--out", type=click.Path(dir_okay=True), default=None, help=OUT_HELP)
 @database_option
 def quarterly(
     year: int,
     quarter: int,
     as_of: dt.date | None,
     plan_code: str | None,
-    out: Path | None,
+    out: str | None,
     settings: Settings,
 ) -> None:
     """Laporan triwulan kepada Bupati: KPI per PD, tren, progres, PD belum melapor,

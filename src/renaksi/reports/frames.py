@@ -94,12 +94,15 @@ def funding_matrix(flags: pl.DataFrame, actions: pl.DataFrame, years: list[int])
         .then(pl.lit("SEBAGIAN"))
         .otherwise(pl.lit("DIDANAI"))
     )
+    columns = ["action_code", "title", "unit_code", *(str(y) for y in years)]
+    if actions.is_empty():  # pivot cannot make year columns out of nothing
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String()))
     wide = (
         joined.with_columns(status.alias("status"), pl.col("year").cast(pl.String()))
         .pivot(on="year", index=["action_code", "title", "unit_code"], values="status")
         .sort("unit_code", "action_code")
     )
-    return wide.select("action_code", "title", "unit_code", *(str(y) for y in years))
+    return wide.select(columns)
 
 
 def kpi_values(kpis: pl.DataFrame) -> pl.DataFrame:

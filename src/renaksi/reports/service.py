@@ -78,14 +78,14 @@ def render_quarterly(
     )
 
 
-def output_path(out: Path | None, *, default_dir: Path, filename: str) -> Path:
-    """``out`` as given; a folder (existing, or written with a trailing slash) gets the dated
+def output_path(out: str | Path | None, *, default_dir: Path, filename: str) -> Path:
+    """``out`` as given; a folder (existing, or typed with a trailing slash) gets the dated
     default name inside; nothing given → the dated name under ``default_dir``."""
     if out is None:
         return default_dir / filename
-    if out.is_dir() or str(out).endswith(("/", os.sep)):
-        return out / filename
-    return out
+    folder = isinstance(out, str) and out.endswith(("/", os.sep))
+    path = Path(out)
+    return path / filename if folder or path.is_dir() else path
 
 
 def _write(path: Path, build: Callable[[Path], None]) -> Path:
@@ -108,7 +108,7 @@ def write_budget_gap(
     unit: str | None = None,
     as_of: dt.date | None = None,
     plan: str | None = None,
-    out: Path | None = None,
+    out: str | Path | None = None,
 ) -> Path:
     data = queries.budget_gap_data(
         session, settings=settings, year=year, unit=unit, as_of=as_of, plan=plan
@@ -125,7 +125,7 @@ def write_quarterly(
     quarter: int,
     as_of: dt.date | None = None,
     plan: str | None = None,
-    out: Path | None = None,
+    out: str | Path | None = None,
 ) -> Path:
     data = queries.quarterly_data(
         session, settings=settings, year=year, quarter=quarter, as_of=as_of, plan=plan

@@ -13,7 +13,7 @@ from renaksi.db.engine import write_transaction
 from renaksi.db.models import Unit, UnitAlias
 from renaksi.db.models.units import normalise_name
 from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError, translate
-from renaksi.schemas import Code, ImportCounts
+from renaksi.schemas import CODE_RULE, Code, ImportCounts
 from renaksi.tabular import map_columns, read_csv, require_no_errors
 from renaksi.units import schemas
 
@@ -175,8 +175,8 @@ def validate_unit_rows(rows: list[dict[str, str | None]]) -> list[schemas.UnitCr
 
         if not code:
             err("code", "kode PD kosong", code)
-        elif problem := _problem(code, Code):
-            err("code", f"kode tidak valid: {problem} (huruf, angka, '.', '-', '_', '/')", code)
+        elif _problem(code, Code):
+            err("code", CODE_RULE, code)
         if code and code in seen_codes:
             err("code", f"kode ganda (juga di baris {seen_codes[code]})", code)
         if code:

@@ -1,0 +1,431 @@
+"""Accounts, sessions, tokens, the route table, unit scoping, audit, locks, headers."""
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from litestar.testing import TestClient
+from sqlalchemy.orm import Session
+
+from renaksi.app import create_app
+from renaksi.auth.policy import PUBLIC_ROUTES, ROUTES, route_key
+from renaksi.settings import Settings
+from tests.conftest import PASSWORD, make_user
+from tests.helpers import dump_database
+from tests.integration.shapes import assert_error
+
+Client = TestClient  # type: ignore[type-arg]
+MakeClient = Callable[..., Client]
+
+
+def test_every_route_is_in_the_role_table(settings: Settings) -> None:
+    app = create_app(settings)
+    routes = {
+        route_key(method, route.path)
+        for route in app.routes
+        if route.path.startswith("/api/")
+        for method in getattr(route, "methods", set()) - {"OPTIONS", "HEAD"}
+    }
+    missing = routes - set(ROUTES)
+    assert not missing, f"routes without roles in renaksi.auth.policy.ROUTES: {sorted(missing)}"
+    stale = set(ROUTES) - routes
+    assert not stale, f"roles for routes that no longer exist: {sorted(stale)}"
+
+
+def test_anonymous_callers_get_401_everywhere_but_login(anon_client: Client) -> None:
+    for (method, path), _roles in ROUTES.items():
+        if (method, path) in PUBLIC_ROUTES:
+            continue
+        url = (
+            path.replace("{code}", "DISKOMINFO")
+            .replace("{day}", "2024-01-01")
+            .replace("_id}", "}")
+            .replace("{token}", "1")
+            .replace("{user}", "1")
+            .replace("{action}", "1")
+            .replace("{line}", "1")
+            .replace("{link}", "1")
+            .replace("{lock}", "1")
+        )
+        response = anon_client.request(method, url, json={} if method != "GET" else None)
+        assert_error(response, 401)
+
+
+def login(client: Client, username: str, password: str = PASSWORD) -> dict[str, Any]:
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_login_sets_a_new_http_only_session_and_writes_need_csrf(
+    anon_client: Client, session: Session, units_loaded: Session
+) -> None:
+    make_user(session, "kasi", "koordinator")
+    planted = "penyerang-menanam-sesi-ini"
+    anon_client.cookies.set("renaksi_session", planted, domain="testserver.local")
+    assert_error(anon_client.get("/api/v1/auth/me"), 401)  # a planted id is nobody
+    first = anon_client.post("/api/v1/auth/login", json={"username": "kasi", "password": PASSWORD})
+    assert first.status_code == 201, first.text
+    set_cookie = first.headers["set-cookie"]
+    assert "HttpOnly" in set_cookie and "samesite=lax" in set_cookie.lower()
+    cookie = anon_client.cookies.get("renaksi_session")
+    assert cookie and cookie != planted  # never adopted
+    csrf = login(anon_client, "kasi")["csrf_token"]
+    assert anon_client.cookies.get("renaksi_session") != cookie  # new id at every login
+    assert anon_client.get("/api/v1/auth/me").json()["username"] == "kasi"
+    body = {"kind": "PROGRESS", "year": 2024, "quarter": 1}
+    assert_error(anon_client.post("/api/v1/locks", json=body), 403)  # no CSRF token
+    assert_error(
+        anon_client.post(
+            "/api/v1/locks", json=body, headers={"X-CSRF-Token": first.json()["csrf_token"]}
+        ),
+        403,
+    )
+    ok = anon_client.post("/api/v1/locks", json=body, headers={"X-CSRF-Token": csrf})
+    assert ok.status_code == 201, ok.text
+    # logging out makes the session id unusable
+    old = anon_client.cookies.get("renaksi_session")
+    anon_client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
+    anon_client.cookies.set("renaksi_session", old or "", domain="testserver.local")
+    assert_error(anon_client.get("/api/v1/auth/me"), 401)
+
+
+def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(
+    anon_client: Client, session: Session
+) -> None:
+    make_user(session, "budi", "bappeda")
+    wrong = anon_client.post("/api/v1/auth/login", json={"username": "budi", "password": "x"})
+    unknown = anon_client.post("/api/v1/auth/login", json={"username": "siapa", "password": "x"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+    for _ in range(5):
+        anon_client.post("/api/v1/auth/login", json={"username": "budi", "password": "x"})
+    throttled = anon_client.post(
+        "/api/v1/auth/login", json={"username": "budi", "password": PASSWORD}
+    )
+    assert_error(throttled, 429)
+
+
+def test_disabling_a_user_ends_sessions_and_tokens(
+    client: Client, anon_client: Client, session: Session, settings: Settings
+) -> None:
+    token = make_user(session, "rina", "bappeda")
+    with TestClient(create_app(settings)) as browser:
+        login(browser, "rina")
+        with TestClient(create_app(settings)) as script:
+            script.headers["Authorization"] = f"Bearer {token}"
+            assert script.get("/api/v1/units").status_code == 200
+            users = {u["username"]: u for u in client.get("/api/v1/users").json()}
+            rina = users["rina"]
+            assert_error(client.patch(f"/api/v1/users/{rina['id']}", json={"active": False}), 428)
+            response = client.patch(
+                f"/api/v1/users/{rina['id']}",
+                json={"active": False},
+                headers={"If-Match": f'"{rina["version"]}"'},
+            )
+            assert response.status_code == 200, response.text
+            assert_error(script.get("/api/v1/units"), 401)
+            assert_error(browser.get("/api/v1/auth/me"), 401)
+
+
+def test_revoked_token_stops_working(client_as: MakeClient) -> None:
+    api = client_as("bappeda")
+    created = api.post("/api/v1/auth/tokens", json={"name": "skrip"}).json()
+    with_token = client_as("bappeda")
+    with_token.headers["Authorization"] = f"Bearer {created['secret']}"
+    assert with_token.get("/api/v1/units").status_code == 200
+    assert api.delete(f"/api/v1/auth/tokens/{created['token']['id']}").status_code == 204
+    assert_error(with_token.get("/api/v1/units"), 401)
+
+
+def test_roles_are_enforced(client_as: MakeClient, demo_loaded: Session) -> None:
+    bappeda = client_as("bappeda")
+    assert_error(bappeda.post("/api/v1/actions", json={}), 403)
+    assert_error(bappeda.get("/api/v1/users"), 403)
+    planner = client_as("perencana", unit="DINKES")
+    assert_error(planner.post("/api/v1/lapor/imports"), 403)
+    assert_error(planner.get("/api/v1/reports/quarterly.xlsx?year=2024&quarter=1"), 403)
+    koordinator = client_as("koordinator")
+    action = koordinator.get("/api/v1/actions", params={"per_page": 1}).json()["items"][0]
+    # the koordinator owns the plan but enters no budget
+    assert_error(
+        koordinator.post(
+            "/api/v1/budget-lines",
+            json={
+                "action_id": action["id"],
+                "year": 2025,
+                "stage": "DPA",
+                "source": "PAD",
+                "amount": 1,
+            },
+        ),
+        403,
+    )
+
+
+def _action_of(api: Client, unit: str) -> dict[str, Any]:
+    items = api.get("/api/v1/actions", params={"unit": unit, "per_page": 500}).json()["items"]
+    return next(a for a in items if a["lead_unit"] == unit)
+
+
+def test_planner_cannot_touch_another_units_rows(
+    client: Client, client_as: MakeClient, demo_loaded: Session, engine: sa.Engine
+) -> None:
+    other = _action_of(client, "PUPR")
+    own = _action_of(client, "DINKES")
+    other_line = client.get("/api/v1/budget-lines", params={"unit": "PUPR", "per_page": 1}).json()[
+        "items"
+    ][0]
+    planner = client_as("perencana", unit="DINKES")
+    before = dump_database(engine)
+
+    # write another unit's usulan: by body, by id, by delete
+    assert_error(
+        planner.post(
+            "/api/v1/budget-lines",
+            json={
+                "action_id": other["id"],
+                "year": 2026,
+                "stage": "USULAN",
+                "source": "PAD",
+                "amount": 5,
+            },
+        ),
+        403,
+    )
+    assert_error(
+        planner.post(
+            "/api/v1/budget-lines",
+            json={
+                "action_id": own["id"],
+                "year": 2026,
+                "stage": "USULAN",
+                "source": "PAD",
+                "amount": 5,
+                "unit": "PUPR",
+            },
+        ),
+        403,
+    )
+    tag = {"If-Match": f'"{other_line["version"]}"'}
+    assert_error(
+        planner.patch(f"/api/v1/budget-lines/{other_line['id']}", json={"amount": 1}, headers=tag),
+        403,
+    )
+    assert_error(planner.delete(f"/api/v1/budget-lines/{other_line['id']}", headers=tag), 403)
+    # read another unit's rows: by id, by filter, by list, by export
+    assert_error(planner.get(f"/api/v1/budget-lines/{other_line['id']}"), 403)
+    assert_error(planner.get("/api/v1/budget-lines", params={"unit": "PUPR"}), 403)
+    assert_error(planner.get("/api/v1/actions", params={"unit": "PUPR"}), 403)
+    assert_error(planner.get(f"/api/v1/actions/{other['id']}"), 403)
+    assert_error(planner.get(f"/api/v1/actions/{other['id']}/progress"), 403)
+    assert_error(planner.get("/api/v1/flags", params={"year": 2025, "unit": "PUPR"}), 403)
+    assert_error(
+        planner.get("/api/v1/reports/budget-gap.xlsx", params={"year": 2025, "unit": "PUPR"}), 403
+    )
+    # progress on another unit's action
+    assert_error(
+        planner.post(
+            f"/api/v1/actions/{other['id']}/progress",
+            json={"year": 2025, "quarter": 1, "status": "BERJALAN"},
+        ),
+        403,
+    )
+    # the body cannot smuggle in fields the planner may not set
+    assert_error(
+        planner.post(
+            f"/api/v1/actions/{own['id']}/progress",
+            json={"year": 2025, "quarter": 1, "status": "BERJALAN", "reported_by": "Bupati"},
+        ),
+        400,
+    )
+    assert dump_database(engine) == before
+
+    lines = planner.get("/api/v1/budget-lines", params={"per_page": 1000}).json()["items"]
+    assert lines and {line["unit"] for line in lines} == {"DINKES"}
+    listed = planner.get("/api/v1/actions", params={"per_page": 500}).json()["items"]
+    assert listed and all("DINKES" in {a["lead_unit"], *a["supporting_units"]} for a in listed)
+    flags = planner.get("/api/v1/flags", params={"year": 2025}).json()
+    assert {f["unit_code"] for f in flags} == {"DINKES"}
+
+    # and their own unit works
+    created = planner.post(
+        "/api/v1/budget-lines",
+        json={
+            "action_id": own["id"],
+            "year": 2026,
+            "stage": "USULAN",
+            "source": "PAD",
+            "amount": 75_000_000,
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert_error(
+        planner.post(
+            "/api/v1/budget-lines",
+            json={
+                "action_id": own["id"],
+                "year": 2026,
+                "stage": "DPA",
+                "source": "PAD",
+                "amount": 75_000_000,
+            },
+        ),
+        403,
+    )  # pagu is Bappeda's
+    report = planner.post(
+        f"/api/v1/actions/{own['id']}/progress",
+        json={"year": 2026, "quarter": 3, "status": "BERJALAN", "progress_pct": 60},
+    )
+    assert report.status_code == 201, report.text
+    assert report.json()["reported_by"].startswith("perencana")
+
+
+def test_every_change_leaves_one_audit_row_and_a_failed_one_none(
+    client: Client, demo_loaded: Session, engine: sa.Engine
+) -> None:
+    def audit_count() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT COUNT(*) FROM audit_log")).scalar_one())
+
+    action = _action_of(client, "DINKES")
+    start = audit_count()
+    created = client.post(
+        "/api/v1/budget-lines",
+        json={
+            "action_id": action["id"],
+            "year": 2026,
+            "stage": "USULAN",
+            "source": "HIBAH",
+            "amount": 10,
+        },
+    )
+    assert created.status_code == 201
+    assert audit_count() == start + 1
+    line_url = f"/api/v1/budget-lines/{created.json()['id']}"
+    updated = client.patch(
+        line_url, json={"amount": 20}, headers={"If-Match": client.get(line_url).headers["ETag"]}
+    )
+    assert updated.status_code == 200
+    assert audit_count() == start + 2
+    entries = client.get(
+        "/api/v1/audit", params={"entity": "budget_line", "id": str(created.json()["id"])}
+    ).json()
+    assert [e["action"] for e in entries] == ["update", "create"]
+    assert entries[0]["old"] == {"amount": 10}
+    assert entries[0]["new"] == {"amount": 20}
+    assert entries[0]["actor"] == "admin-uji" and entries[0]["request_id"]
+    # a refused change writes no history
+    stale = client.patch(line_url, json={"amount": 30}, headers={"If-Match": '"1"'})
+    assert_error(stale, 412)
+    assert audit_count() == start + 2
+    assert_error(
+        client.post(
+            "/api/v1/budget-lines",
+            json={
+                "action_id": action["id"],
+                "year": 2031,
+                "stage": "USULAN",
+                "source": "HIBAH",
+                "amount": 10,
+            },
+        ),
+        422,
+    )
+    assert audit_count() == start + 2
+    deleted = client.delete(line_url, headers={"If-Match": '"2"'})
+    assert deleted.status_code == 204
+    assert audit_count() == start + 3
+    history = client.get(f"/api/v1/actions/{action['id']}/history").json()
+    assert [e["action"] for e in history[:3]] == ["delete", "update", "create"]
+
+
+def test_audit_rows_cannot_be_changed(
+    engine: sa.Engine, client: Client, units_loaded: Session
+) -> None:
+    import pytest
+
+    with engine.begin() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM audit_log")).scalar_one() > 0
+    for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+            conn.execute(sa.text(statement))
+
+
+def test_stale_if_match_gets_412_with_the_current_version(
+    client: Client, demo_loaded: Session
+) -> None:
+    action = _action_of(client, "DINKES")
+    url = f"/api/v1/actions/{action['id']}"
+    tag = client.get(url).headers["ETag"]
+    assert client.patch(url, json={"note": "pertama"}, headers={"If-Match": tag}).status_code == 200
+    late = client.patch(url, json={"note": "kedua"}, headers={"If-Match": tag})
+    body = assert_error(late, 412)
+    assert "versi sekarang" in body["detail"]
+    assert client.get(url).json()["note"] == "pertama"
+    assert_error(client.patch(url, json={"note": "tanpa"}), 428)
+
+
+def test_locked_periods_refuse_writes_until_an_admin_unlocks(
+    client: Client, client_as: MakeClient, demo_loaded: Session
+) -> None:
+    koordinator = client_as("koordinator")
+    planner = client_as("perencana", unit="DINKES")
+    own = _action_of(client, "DINKES")
+    lock = koordinator.post("/api/v1/locks", json={"kind": "PROGRESS", "year": 2026, "quarter": 2})
+    assert lock.status_code == 201, lock.text
+    refused = planner.post(
+        f"/api/v1/actions/{own['id']}/progress",
+        json={"year": 2026, "quarter": 2, "status": "BERJALAN"},
+    )
+    body = assert_error(refused, 423)
+    assert "dikunci" in body["detail"]
+    usulan = koordinator.post("/api/v1/locks", json={"kind": "USULAN", "year": 2026})
+    assert usulan.status_code == 201
+    assert_error(
+        planner.post(
+            "/api/v1/budget-lines",
+            json={
+                "action_id": own["id"],
+                "year": 2026,
+                "stage": "USULAN",
+                "source": "PAD",
+                "amount": 1,
+            },
+        ),
+        423,
+    )
+    assert_error(koordinator.delete(f"/api/v1/locks/{lock.json()['id']}"), 403)
+    assert client.delete(f"/api/v1/locks/{lock.json()['id']}").status_code == 204
+    ok = planner.post(
+        f"/api/v1/actions/{own['id']}/progress",
+        json={"year": 2026, "quarter": 2, "status": "BERJALAN"},
+    )
+    assert ok.status_code == 201
+    actions = {
+        e["action"] for e in client.get("/api/v1/audit", params={"entity": "period_lock"}).json()
+    }
+    assert actions == {"create", "delete"}
+
+
+def test_security_headers(client: Client) -> None:
+    response = client.get("/api/v1/units")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Request-ID"]
+
+
+def test_unknown_host_is_refused(settings: Settings) -> None:
+    with TestClient(create_app(settings), base_url="http://evil.example") as api:
+        assert api.get("/healthz").status_code == 400
+
+
+def test_openapi_ui_can_be_switched_off(settings: Settings) -> None:
+    import dataclasses
+
+    with TestClient(create_app(dataclasses.replace(settings, openapi_ui=False))) as api:
+        assert api.get("/schema/openapi.json").status_code == 200
+        assert api.get("/schema").status_code == 404
