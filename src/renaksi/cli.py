@@ -6,6 +6,7 @@ with sheet, row and column) and exit non-zero; they never print a traceback.
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -292,7 +293,7 @@ def summary(year: int, as_json: bool, plan_code: str | None, settings: Settings)
 # --- serve and demo ---------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
     from renaksi.app import create_app
@@ -303,28 +304,47 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         upgrade(engine)
     finally:
         engine.dispose()
-    app = create_app(settings)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(
         f"renaksi berjalan di http://{shown}:{port}/  "
         f"(API: /api/v1, dokumentasi API: http://{shown}:{port}/schema)"
     )
     click.echo("Tekan Ctrl+C untuk berhenti.")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers > 1:
+        # each worker process builds its app from RENAKSI_* (see renaksi.app.app_from_env)
+        os.environ["RENAKSI_DATABASE_URL"] = settings.database_url
+        os.environ["RENAKSI_DEVELOPMENT"] = "true" if settings.development else "false"
+        uvicorn.run(
+            "renaksi.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 @main.command()
 @click.option("--host", default=None, help="Alamat (bawaan 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (bawaan 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    help="Jumlah proses server (pakai PostgreSQL bila lebih dari 1).",
+)
 @database_option
-def serve(host: str | None, port: int | None, settings: Settings) -> None:
+def serve(host: str | None, port: int | None, workers: int, settings: Settings) -> None:
     """Jalankan server HTTP (skema basis data dimutakhirkan lebih dulu).
 
     \b
     Contoh:
       renaksi serve --host 0.0.0.0 --port 8080
+      renaksi serve --workers 4 --database-url postgresql+psycopg://renaksi@db/renaksi
     """
-    _serve(settings, host, port)
+    _serve(settings, host, port, workers)
 
 
 def load_demo(settings: Settings, seeds: Path) -> None:

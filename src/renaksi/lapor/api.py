@@ -25,6 +25,10 @@ class ImportForm:
     skip_invalid: bool = False
 
 
+#: hard ceiling on an upload body; ``settings.max_upload_bytes`` may set a lower one
+UPLOAD_LIMIT = 512 * 1024 * 1024
+
+
 class LaporController(Controller):
     path = "/lapor"
     tags = ["SP4N LAPOR!"]
@@ -36,7 +40,7 @@ class LaporController(Controller):
         description="Satu transaksi: berkas dengan kesalahan ditolak utuh (semua kesalahan "
         "dicantumkan), kecuali `skip_invalid=true`.",
         responses=error_responses(413, 422),
-        request_max_body_size=None,
+        request_max_body_size=UPLOAD_LIMIT,
     )
     def import_export(
         self,
