@@ -10,7 +10,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,13 +20,14 @@ from renaksi.auth.middleware import IdentityMiddleware, route_guard
 from renaksi.budget.api import BudgetLineController, FlagController
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.errors import ErrorBody, FieldError, RenaksiError, request_errors, translate
-from renaksi.http import API_PREFIX, provide_actor, provide_session
+from renaksi.http import API_PREFIX, document_auth_errors, provide_actor, provide_session
 from renaksi.lapor.api import HolidayController, KpiController, LaporController
 from renaksi.locks.api import LockController
 from renaksi.plan.api import ActionController, KpiLinkController, PlanController
 from renaksi.reports.api import ReportController
 from renaksi.settings import Settings
 from renaksi.units.api import UnitController
+from renaksi.web.routes import static_router, template_config, web_router
 
 log = logging.getLogger("renaksi")
 
@@ -101,11 +101,6 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
-@get("/", include_in_schema=False, sync_to_thread=False)
-def index() -> Redirect:
-    return Redirect(path="/schema")
-
-
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
 def healthz() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
@@ -143,7 +138,8 @@ def create_app(settings: Settings) -> Litestar:
         ],
     )
     config = AppConfig(
-        route_handlers=[index, healthz, api],
+        route_handlers=[healthz, api, web_router(), static_router()],
+        template_config=template_config(),
         dependencies={
             "db_session": Provide(provide_session),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -188,6 +184,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     app = Litestar.from_config(config)
+    document_auth_errors(app)
     app.state.session_factory = session_factory
     app.state.settings = settings
     app.state.engine = engine

@@ -43,7 +43,7 @@ def main() -> None:
 
 @main.group()
 def db() -> None:
-    """Basis data: migrasi skema."""
+    """Basis data: migrasi skema, cadangan dan pemulihan."""
 
 
 @db.command("upgrade")
@@ -61,6 +61,57 @@ def db_upgrade(settings: Settings) -> None:
     finally:
         engine.dispose()
     click.echo(f"Skema basis data mutakhir ({engine.url.render_as_string(hide_password=True)}).")
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Timpa PATH bila sudah ada.")
+@database_option
+def db_backup(path: Path, overwrite: bool, settings: Settings) -> None:
+    """Cadangkan basis data ke PATH (aman selagi server menulis).
+
+    SQLite: salinan daring lewat API backup SQLite, diperiksa integritasnya. PostgreSQL:
+    pg_dump --format=custom (lihat docs/reliability.md).
+
+    \b
+    Contoh:
+      renaksi db backup cadangan/renaksi-2025-06-30.db
+    """
+    from renaksi.db.backup import backup
+
+    result = backup(settings.database_url, path, overwrite=overwrite)
+    click.echo(
+        f"Cadangan ditulis ke {result.path} ({result.size_bytes:,} bait, {result.tool}"
+        f"{', skema ' + result.revision if result.revision else ''})."
+    )
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Jangan bertanya konfirmasi.")
+@database_option
+def db_restore(path: Path, yes: bool, settings: Settings) -> None:
+    """Pulihkan basis data SQLite dari cadangan PATH.
+
+    Cadangan diperiksa dulu (integrity_check, skema Alembic terbaru); basis data lama
+    disimpan di sebelahnya (…pra-restore-WAKTU) lalu diganti dalam satu transaksi.
+    PostgreSQL: pakai pg_restore (perintahnya dicetak).
+
+    \b
+    Contoh:
+      renaksi db restore cadangan/renaksi-2025-06-30.db --yes
+    """
+    from renaksi.db.backup import restore
+
+    if not yes:
+        click.confirm(
+            "Basis data sekarang akan diganti dengan isi cadangan. Lanjutkan?", abort=True
+        )
+    result = restore(settings.database_url, path)
+    saved = f"; yang lama disimpan di {result.previous_copy}" if result.previous_copy else ""
+    click.echo(
+        f"Basis data {result.database} dipulihkan dari {path} (skema {result.revision}){saved}."
+    )
 
 
 # --- units -------------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from litestar.routes import HTTPRoute
 from sqlalchemy.orm import Session, sessionmaker
 
 from renaksi.auth.actor import Actor
@@ -17,8 +19,13 @@ from renaksi.errors import (
     NotAuthenticatedError,
     PreconditionFailedError,
 )
+from renaksi.schemas import MAX_ID
 
 API_PREFIX = "/api/v1"
+
+#: a row id in a path: bounded, so ``/tokens/99999999999999999999`` is a 400, not a driver
+#: overflow (SQLite INTEGER and PostgreSQL ``integer`` stop at 2**31 - 1 for our ids)
+PathId = Annotated[int, Parameter(ge=1, le=MAX_ID)]
 
 
 def provide_session(state: State, request: Request[Any, Any, Any]) -> Iterator[Session]:
@@ -98,3 +105,22 @@ def error_responses(*codes: int) -> dict[int, ResponseSpec]:
 
 def page_params(page: int, per_page: int) -> dict[str, Any]:
     return {"page": page, "per_page": per_page}
+
+
+def document_auth_errors(app: Litestar) -> None:
+    """Every API operation behind the route guard can answer 401 (not signed in) and 403 (role
+    or unit not allowed): document both, with the one error shape, where a handler did not."""
+    from renaksi.auth.policy import PUBLIC_ROUTES, route_key
+
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(API_PREFIX):
+            continue
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                if route_key(method, route.path) in PUBLIC_ROUTES:
+                    continue
+                wanted = error_responses(401, 403)
+                handler.responses = {
+                    **{c: wanted[c] for c in (401, 403)},
+                    **(handler.responses or {}),
+                }

@@ -19,6 +19,7 @@ import polars as pl
 
 from renaksi.errors import FieldError, ValidationError
 from renaksi.formatting import rupiah
+from renaksi.safety import check_csv, check_xlsx
 from renaksi.schemas import MAX_RUPIAH
 
 #: The row number a user sees for the first data row (row 1 holds the headers).
@@ -37,6 +38,7 @@ def read_xlsx(source: bytes | Path) -> dict[str, pl.DataFrame]:
     Unreadable files raise :class:`ValidationError` (not a stack trace).
     """
     data = source.read_bytes() if isinstance(source, Path) else source
+    check_xlsx(data)  # bounded, macro- and entity-free, before any parser sees it
     try:
         reader = fastexcel.read_excel(data)
         sheets: dict[str, pl.DataFrame] = {}
@@ -54,6 +56,7 @@ def read_xlsx(source: bytes | Path) -> dict[str, pl.DataFrame]:
 def read_csv(source: bytes | Path, *, separator: str | None = None) -> pl.DataFrame:
     """A CSV file as an all-string frame with ``_row``. Accepts a UTF-8 BOM and ``,`` or ``;``."""
     data = source.read_bytes() if isinstance(source, Path) else source
+    check_csv(data)  # UTF-8 text, bounded lines and columns
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if separator is None:

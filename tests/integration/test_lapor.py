@@ -419,3 +419,10 @@ def test_kpi_links_over_api(cli: Cli, client: TestClient) -> None:  # type: igno
     links = client.get(f"/api/v1/actions/{action_id}/kpi-links").json()
     assert any(link["kpi"] == "pct_followed_up" for link in links)
     assert client.delete(f"/api/v1/kpi-links/{created.json()['id']}").status_code == 204
+
+
+def test_absurd_as_of_dates_are_refused(client: TestClient, demo_loaded: object) -> None:  # type: ignore[type-arg]
+    for url in ("/api/v1/flags", "/api/v1/kpis"):
+        response = client.get(url, params={"year": 2024, "as_of": "0001-01-01"})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "as_of"

@@ -50,6 +50,8 @@ def test_report_errors_use_the_json_error_shape(
         ("/api/v1/reports/quarterly.xlsx?year=2024&quarter=5", 400, None),
         ("/api/v1/reports/quarterly.xlsx?year=2024", 400, None),
         ("/api/v1/reports/quarterly.xlsx?year=2024&quarter=4&as_of=2024-09-30", 422, "as_of"),
+        ("/api/v1/reports/quarterly.xlsx?year=2024&quarter=4&as_of=9999-12-31", 422, "as_of"),
+        ("/api/v1/reports/budget-gap.xlsx?year=2024&as_of=0001-01-01", 422, "as_of"),
     ]
     for url, status, field in cases:
         response = client.get(url)

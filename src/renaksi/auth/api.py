@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from renaksi.auth import schemas, service
 from renaksi.auth.actor import Actor
 from renaksi.auth.middleware import SESSION_COOKIE, _cookie
-from renaksi.http import error_responses, if_match
+from renaksi.http import PathId, error_responses, if_match
 from renaksi.settings import Settings
 
 
@@ -90,7 +90,7 @@ class AuthController(Controller):
         summary="Cabut token API",
         responses=error_responses(404),
     )
-    def revoke_token(self, db_session: Session, actor: Actor, token_id: int) -> None:
+    def revoke_token(self, db_session: Session, actor: Actor, token_id: PathId) -> None:
         service.revoke_token(db_session, actor, token_id)
 
 
@@ -117,7 +117,7 @@ class UserController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: Session,
-        user_id: int,
+        user_id: PathId,
         data: schemas.UserUpdate,
     ) -> schemas.User:
         return service.update_user(db_session, user_id, data, expected_version=if_match(request))

@@ -18,7 +18,7 @@ from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, BudgetLine, Plan, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError
 from renaksi.lapor import service as lapor
-from renaksi.lapor.kpi import latest_complete_quarter, missed_targets
+from renaksi.lapor.kpi import missed_targets, priority_view
 from renaksi.locks.service import ensure_open
 from renaksi.plan.service import check_year, plan_for_year
 from renaksi.schemas import Page
@@ -223,12 +223,9 @@ def flags_frame(
     )
     links = queries.kpi_targets_frame(session, plan_row.id, year)
     if links.height:
-        as_of = min(as_of or lapor.today_wita(), date(year, 12, 31))
+        view_day, period = priority_view(year, lapor.check_as_of(as_of or lapor.today_wita()))
         kpis = lapor.kpi_frame(
-            session,
-            settings=settings or Settings(),
-            period=latest_complete_quarter(as_of),
-            as_of=as_of,
+            session, settings=settings or Settings(), period=period, as_of=view_day
         )
         frame = rules.add_priority(frame, missed=missed_targets(kpis, links))
     actions = queries.actions_frame(session, plan_row.id)

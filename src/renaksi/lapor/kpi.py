@@ -82,6 +82,13 @@ def latest_complete_quarter(as_of: date) -> Period:
     return Period(as_of.year - 1, 4) if quarter == 1 else Period(as_of.year, quarter - 1)
 
 
+def priority_view(year: int, as_of: date) -> tuple[date, Period]:
+    """The as-of day and KPI quarter PRIORITAS uses for the flags of ``year``: the latest
+    complete quarter as of ``as_of``, looking no later than the end of ``year``."""
+    as_of = min(as_of, date(year, 12, 31))
+    return as_of, latest_complete_quarter(as_of)
+
+
 def _local_date(column: str) -> pl.Expr:
     return pl.col(column).dt.convert_time_zone(TZ_LOCAL).dt.date()
 

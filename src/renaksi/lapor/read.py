@@ -12,6 +12,7 @@ import fastexcel
 import polars as pl
 
 from renaksi.errors import FieldError, ValidationError
+from renaksi.safety import check_tabular
 from renaksi.tabular import FIRST_DATA_ROW, ROW, header_key
 
 #: field → header names LAPOR! exports use (matched case- and space-insensitively)
@@ -58,6 +59,7 @@ def _select(headers: list[str]) -> tuple[dict[int, str], list[FieldError]]:
 
 def read_export(data: bytes, *, file_name: str) -> pl.DataFrame:
     """The export as an all-string frame: one column per recognised field, plus ``_row``."""
+    check_tabular(data, file_name=file_name)  # untrusted file: bounded before parsing
     if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
         frame = _read_xlsx(data)
     else:

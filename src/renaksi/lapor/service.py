@@ -225,6 +225,22 @@ def today_wita() -> date:
     return datetime.now(WITA).date()
 
 
+def check_as_of(as_of: date) -> date:
+    """As-of dates outside 2000–2100 are typing mistakes, refused with 422."""
+    if not 2000 <= as_of.year <= 2100:
+        raise ValidationError(
+            "Tanggal as-of tidak masuk akal.",
+            [
+                FieldError(
+                    field="as_of",
+                    value=as_of.isoformat(),
+                    message="tanggal harus di antara 2000 dan 2100",
+                )
+            ],
+        )
+    return as_of
+
+
 def sla_from(settings: Settings) -> rules.Sla:
     return rules.Sla(
         response_workdays=settings.sla_response_workdays, complete_days=settings.sla_complete_days
@@ -256,7 +272,7 @@ def kpi_frame(
     session: Session, *, settings: Settings, period: rules.Period, as_of: date | None = None
 ) -> pl.DataFrame:
     """KPIs of every unit (and the total row) for ``period`` as of ``as_of`` (default today)."""
-    as_of = as_of or today_wita()
+    as_of = check_as_of(as_of or today_wita())
     units = list(session.scalars(sa.select(Unit.code).order_by(Unit.code)))
     return rules.compute_kpis(
         _complaints_for(session, period, as_of),

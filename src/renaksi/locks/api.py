@@ -4,7 +4,7 @@ from litestar import Controller, delete, get, post
 from sqlalchemy.orm import Session
 
 from renaksi.auth.actor import Actor
-from renaksi.http import error_responses
+from renaksi.http import PathId, error_responses
 from renaksi.locks import service
 
 
@@ -31,5 +31,5 @@ class LockController(Controller):
         summary="Buka kunci periode (admin)",
         responses=error_responses(404),
     )
-    def unlock(self, db_session: Session, lock_id: int) -> None:
+    def unlock(self, db_session: Session, lock_id: PathId) -> None:
         service.unlock(db_session, lock_id)

@@ -10,7 +10,7 @@ from renaksi.audit.schemas import AuditEntry
 from renaksi.audit.service import action_history
 from renaksi.auth.actor import Actor
 from renaksi.codes import Flag, ProgressStatus
-from renaksi.http import error_responses, etag, if_match
+from renaksi.http import PathId, error_responses, etag, if_match
 from renaksi.plan import kpi_links, schemas, service
 from renaksi.schemas import CODE_PATTERN, MAX_ID, NO_NUL_PATTERN, Page
 
@@ -144,7 +144,7 @@ class ActionController(Controller):
         summary="KPI pengaduan yang ditautkan ke aksi",
         responses=error_responses(404),
     )
-    def list_kpi_links(self, db_session: Session, action_id: int) -> list[schemas.KpiLink]:
+    def list_kpi_links(self, db_session: Session, action_id: ActionId) -> list[schemas.KpiLink]:
         return kpi_links.list_links(db_session, action_id)
 
     @post(
@@ -154,7 +154,7 @@ class ActionController(Controller):
         responses=error_responses(404, 409, 422),
     )
     def create_kpi_link(
-        self, db_session: Session, action_id: int, data: schemas.KpiLinkCreate
+        self, db_session: Session, action_id: ActionId, data: schemas.KpiLinkCreate
     ) -> schemas.KpiLink:
         return kpi_links.create_link(db_session, action_id, data)
 
@@ -169,5 +169,5 @@ class KpiLinkController(Controller):
         summary="Hapus tautan KPI",
         responses=error_responses(404),
     )
-    def delete_kpi_link(self, db_session: Session, link_id: int) -> None:
+    def delete_kpi_link(self, db_session: Session, link_id: PathId) -> None:
         kpi_links.delete_link(db_session, link_id)

@@ -23,7 +23,7 @@ from renaksi.budget.schemas import UnitSummary
 from renaksi.db.models import Action, ActionTarget, ProgressReport, Unit
 from renaksi.errors import FieldError, NotFoundError, ValidationError
 from renaksi.lapor import service as lapor_service
-from renaksi.lapor.kpi import Period, latest_complete_quarter, missed_targets
+from renaksi.lapor.kpi import Period, missed_targets, priority_view
 from renaksi.plan.service import plan_for_year
 from renaksi.reports import frames
 from renaksi.reports.budget_gap import DETAIL_SCHEMA, BudgetGapData
@@ -79,11 +79,29 @@ def priorities(
     links = budget_queries.kpi_targets_frame(session, plan_id, year)
     if links.is_empty():
         return pl.DataFrame(schema=frames.PRIORITY_SCHEMA), None
-    as_of = min(as_of, dt.date(year, 12, 31))
-    period = latest_complete_quarter(as_of)
+    as_of, period = priority_view(year, as_of)
     kpis = lapor_service.kpi_frame(session, settings=settings, period=period, as_of=as_of)
     rows = frames.priority_rows(flags, links=links, kpis=kpis, missed=missed_targets(kpis, links))
     return rows, period
+
+
+AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+def _as_of(as_of: dt.date | None) -> dt.date:
+    """``as_of`` or today (WITA), within the years the plan and the KPI calendar know."""
+    as_of = as_of or lapor_service.today_wita()
+    low, high = AS_OF_RANGE
+    if not low <= as_of <= high:
+        raise ValidationError(
+            "Tanggal data di luar jangkauan.",
+            [
+                FieldError(
+                    field="as_of", value=as_of.isoformat(), message="tanggal 2000-01-01–2100-12-31"
+                )
+            ],
+        )
+    return as_of
 
 
 def budget_gap_data(
@@ -96,7 +114,7 @@ def budget_gap_data(
     plan: str | None = None,
     now: dt.datetime | None = None,
 ) -> BudgetGapData:
-    as_of = as_of or lapor_service.today_wita()
+    as_of = _as_of(as_of)
     plan_row, flags = budget_service.flags_frame(
         session, year=year, plan=plan, as_of=as_of, settings=settings
     )
@@ -275,7 +293,7 @@ def quarterly_data(
     plan: str | None = None,
     now: dt.datetime | None = None,
 ) -> QuarterlyData:
-    as_of = as_of or lapor_service.today_wita()
+    as_of = _as_of(as_of)
     period = _check_quarter(year, quarter, as_of)
     plan_row = plan_for_year(session, year, plan)
     trend: list[pl.DataFrame] = []

@@ -1,0 +1,1 @@
+"""Server-rendered pages in Bahasa Indonesia (Jinja2 templates, one CSS file, no script)."""

@@ -1,0 +1,287 @@
+"""*Daftar aksi* and *Detail aksi*: filters, history, budget lines and the per-role forms."""
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from renaksi.auth.actor import Actor
+from renaksi.auth.policy import STAGE_WRITERS
+from renaksi.budget import schemas as budget_schemas
+from renaksi.budget import service as budget
+from renaksi.codes import FLAG_LABELS, Flag, ProgressStatus, Role, Source, Stage
+from renaksi.errors import FieldError, RenaksiError, ValidationError, translate
+from renaksi.plan import kpi_links
+from renaksi.plan import schemas as plan_schemas
+from renaksi.plan import service as plan_service
+from renaksi.settings import Settings
+from renaksi.units import service as unit_service
+from renaksi.web.common import check_csrf, field, field_errors, page, redirect
+from renaksi.web.home import current_year
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PER_PAGE = 20
+STATUS_LABELS = {
+    ProgressStatus.BELUM_MULAI: "Belum mulai",
+    ProgressStatus.BERJALAN: "Berjalan",
+    ProgressStatus.SELESAI: "Selesai",
+    ProgressStatus.TERTUNDA: "Tertunda",
+    ProgressStatus.DIBATALKAN: "Dibatalkan",
+}
+STAGE_LABELS = {
+    Stage.USULAN: "Usulan",
+    Stage.DPA: "Pagu DPA",
+    Stage.DPPA: "Pagu DPPA",
+    Stage.REALISASI: "Realisasi",
+}
+
+
+def writable_stages(actor: Actor) -> list[Stage]:
+    """The stages the policy lets this role write (the service checks again on save)."""
+    return [stage for stage, roles in STAGE_WRITERS.items() if actor.role in roles]
+
+
+def _enum(kind: type[Any], raw: str | None) -> Any:
+    try:
+        return kind(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@get("/aksi", sync_to_thread=True)
+def action_list(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    actor: Actor,
+    unit: str | None = None,
+    tahun: str | None = None,
+    status: str | None = None,
+    flag: str | None = None,
+    q: str | None = None,
+    halaman: int = 1,
+) -> Template:
+    year = int(tahun) if tahun and tahun.isdigit() else None
+    chosen_flag = _enum(Flag, flag)
+    if chosen_flag is not None and year is None:
+        year = current_year(db_session)
+    if actor.is_planner:
+        unit = actor.unit_code
+    result = plan_service.list_actions(
+        db_session,
+        actor=actor,
+        unit=unit or None,
+        year=year,
+        status=_enum(ProgressStatus, status),
+        flag=chosen_flag,
+        search=q,
+        page=max(halaman, 1),
+        per_page=PER_PAGE,
+    )
+    pages = max((result.total + PER_PAGE - 1) // PER_PAGE, 1)
+    filters = {
+        "unit": unit or "",
+        "tahun": year or "",
+        "status": status or "",
+        "flag": flag or "",
+        "q": q or "",
+    }
+    return page(
+        request,
+        "actions.html",
+        result=result,
+        pages=pages,
+        filters=filters,
+        units=unit_service.list_units(db_session),
+        statuses=STATUS_LABELS,
+        flags=FLAG_LABELS,
+        years=range(2022, 2027),
+    )
+
+
+def _detail_context(
+    session: Session, settings: Settings, actor: Actor, action_id: int
+) -> dict[str, Any]:
+    action = plan_service.get_action(session, action_id, actor=actor)  # 403 for other units
+    progress = plan_service.list_progress(session, action_id, actor=actor)
+    lines = budget.list_lines(session, actor=actor, action_id=action_id, per_page=1000).items
+    by_year: dict[int, list[budget_schemas.BudgetLine]] = {}
+    for line in lines:
+        by_year.setdefault(line.year, []).append(line)
+    years = sorted({t.year for t in action.targets} | set(by_year))
+    flags = {}
+    for year in years:
+        # get_action above already refused actions outside a planner's unit; this action's own
+        # flags are then readable even when another unit leads it
+        rows = budget.list_flags(session, year=year, unit=action.lead_unit, settings=settings)
+        flags[year] = next((r for r in rows if r.action_code == action.code), None)
+    return {
+        "action": action,
+        "progress": progress,
+        "lines_by_year": by_year,
+        "years": years,
+        "year_flags": flags,
+        "links": kpi_links.list_links(session, action_id),
+        "stages": writable_stages(actor),
+        "sources": list(Source),
+        "statuses": STATUS_LABELS,
+        "stage_labels": STAGE_LABELS,
+        "flag_labels": FLAG_LABELS,
+        "can_report": actor.role in (Role.ADMIN, Role.KOORDINATOR, Role.PERENCANA),
+        "default_year": current_year(session),
+    }
+
+
+@get("/aksi/{action_id:int}", sync_to_thread=True)
+def action_detail(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    action_id: int,
+) -> Template:
+    return page(request, "action.html", **_detail_context(db_session, settings, actor, action_id))
+
+
+def _rerender(
+    request: Request[Any, Any, Any],
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    action_id: int,
+    exc: RenaksiError,
+    form_name: str,
+    data: dict[str, Any],
+) -> Template:
+    """The detail page again, with what was typed and each message beside its field."""
+    session.rollback()
+    context = _detail_context(session, settings, actor, action_id)
+    return page(
+        request,
+        "action.html",
+        status_code=exc.status_code,
+        form_name=form_name,
+        values={k: v for k, v in data.items() if k != "_csrf"},
+        errors=field_errors(exc),
+        error_message=exc.detail,
+        **context,
+    )
+
+
+def _number(
+    data: dict[str, Any], name: str, label: str, *, whole: bool = False
+) -> float | int | None:
+    raw = field(data, name).replace(" ", "")
+    if not raw:
+        return None
+    text = raw.replace("Rp", "").replace(".", "") if whole else raw.replace(",", ".")
+    try:
+        return int(text) if whole else float(text)
+    except ValueError:
+        raise ValidationError(
+            f"{label} harus berupa angka.",
+            [FieldError(field=name, value=raw, message=f"{label} harus berupa angka")],
+        ) from None
+
+
+def _convert(kind: type[Any], payload: dict[str, Any]) -> Any:
+    """Validate with the API's own wire type, so the page accepts exactly what the API does."""
+    try:
+        return msgspec.convert(payload, kind)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        name = message.rsplit("$.", 1)[-1].rstrip("`") if "$." in message else None
+        raise ValidationError(
+            "Isian tidak valid; periksa yang ditandai.",
+            [FieldError(field=name, message=translate(message))],
+        ) from None
+
+
+@post("/aksi/{action_id:int}/progres", sync_to_thread=True)
+def add_progress(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    action_id: int,
+    data: Form,
+) -> Template | Redirect:
+    check_csrf(request, data)
+    try:
+        year, quarter = field(data, "year"), field(data, "quarter")
+        payload = {
+            "year": int(year) if year.isdigit() else year,
+            "quarter": int(quarter) if quarter.isdigit() else quarter,
+            "status": field(data, "status"),
+            "achieved_value": _number(data, "achieved_value", "Capaian"),
+            "progress_pct": _number(data, "progress_pct", "Kemajuan (%)"),
+            "problems": field(data, "problems") or None,
+            "follow_up": field(data, "follow_up") or None,
+        }
+        report = plan_service.add_progress(
+            db_session, action_id, _convert(plan_schemas.ProgressCreate, payload), actor=actor
+        )
+    except RenaksiError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        return _rerender(request, db_session, settings, actor, action_id, exc, "progress", data)
+    return redirect(
+        f"/aksi/{action_id}",
+        f"Laporan kemajuan triwulan {report.quarter} tahun {report.year} tersimpan.",
+    )
+
+
+@post("/aksi/{action_id:int}/anggaran", sync_to_thread=True)
+def save_budget_line(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    action_id: int,
+    data: Form,
+) -> Template | Redirect:
+    """Add a line, or revise one (``line_id`` + ``version`` → ``expected_version``)."""
+    check_csrf(request, data)
+    line_id = field(data, "line_id")
+    form_name = f"line-{line_id}" if line_id else "new-line"
+    try:
+        amount = _number(data, "amount", "Jumlah", whole=True)
+        if amount is None:
+            raise ValidationError(
+                "Jumlah wajib diisi.", [FieldError(field="amount", message="Jumlah wajib diisi")]
+            )
+        note = field(data, "note") or None
+        if line_id:
+            version = field(data, "version")
+            line = budget.update_line(
+                db_session,
+                int(line_id),
+                _convert(budget_schemas.BudgetLineUpdate, {"amount": amount, "note": note}),
+                actor=actor,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+            message = f"Baris anggaran {STAGE_LABELS[line.stage]} {line.year} diperbarui."
+        else:
+            year = field(data, "year")
+            payload = {
+                "action_id": action_id,
+                "year": int(year) if year.isdigit() else year,
+                "stage": field(data, "stage"),
+                "source": field(data, "source"),
+                "amount": amount,
+                "note": note,
+                # a planner budgets from their own unit, also on actions their unit supports
+                "unit": actor.unit_code if actor.is_planner else None,
+            }
+            line = budget.create_line(
+                db_session, _convert(budget_schemas.BudgetLineCreate, payload), actor=actor
+            )
+            message = f"Baris anggaran {STAGE_LABELS[line.stage]} {line.year} ditambahkan."
+    except RenaksiError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        return _rerender(request, db_session, settings, actor, action_id, exc, form_name, data)
+    return redirect(f"/aksi/{action_id}", message)

@@ -1,0 +1,215 @@
+"""Plumbing shared by the web pages: who is logged in, CSRF, flash messages, rendering and
+the friendly error pages. No rule lives here: the pages call the same services as the API."""
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote, unquote, urlencode
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from sqlalchemy.orm.exc import StaleDataError
+
+from renaksi.auth.actor import Actor
+from renaksi.codes import Role
+from renaksi.errors import FieldError, ForbiddenError, NotAuthenticatedError, RenaksiError
+from renaksi.formatting import number, rupiah
+
+FLASH_COOKIE = "renaksi_flash"
+LOGIN_PATH = "/masuk"
+
+ROLE_LABELS = {
+    Role.ADMIN: "Admin",
+    Role.KOORDINATOR: "Koordinator",
+    Role.PERENCANA: "Perencana PD",
+    Role.BAPPEDA: "Bappeda",
+}
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+# --- formatting filters (registered on the Jinja environment) ---------------------------------
+
+
+def tanggal(value: dt.date | dt.datetime | None) -> str:
+    """``17 Agustus 2024`` (and ``, 14.05 WITA`` for moments, shown in WITA)."""
+    if value is None:
+        return "-"
+    if isinstance(value, dt.datetime):
+        from renaksi.lapor.service import WITA
+
+        local = value.astimezone(WITA) if value.tzinfo else value
+        return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H.%M} WITA"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def rp(value: int | None) -> str:
+    return "-" if value is None else rupiah(int(value))
+
+
+def persen(value: float | None) -> str:
+    return "-" if value is None else f"{number(round(value, 1))}%"
+
+
+FILTERS = {"tanggal": tanggal, "rp": rp, "angka": number, "persen": persen}
+
+
+# --- who is asking ---------------------------------------------------------------------------
+
+
+def state_of(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    state: dict[str, Any] = request.scope.get("state", {})
+    return state
+
+
+def provide_web_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The logged-in user; anyone else is sent to the login page (see :func:`handle_error`)."""
+    actor: Actor | None = state_of(request).get("actor")
+    if actor is None:
+        raise NotAuthenticatedError("Silakan masuk terlebih dahulu.")
+    return actor
+
+
+def require_roles(actor: Actor, *roles: Role) -> None:
+    """Page-level gate mirroring the API's route table (services still check rows)."""
+    if actor.role not in roles:
+        raise ForbiddenError("Halaman ini bukan untuk peran Anda.")
+
+
+def check_csrf(request: Request[Any, Any, Any], form: dict[str, Any]) -> None:
+    """Every web write carries the session's CSRF token as the hidden field ``_csrf``."""
+    sent = form.get("_csrf")
+    expected = state_of(request).get("csrf")
+    if not sent or not expected or sent != expected:
+        raise ForbiddenError(
+            "Token keamanan formulir (CSRF) tidak ada atau tidak cocok; muat ulang halaman lalu ulangi."
+        )
+
+
+def field(form: dict[str, Any], name: str) -> str:
+    value = form.get(name, "")
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value).strip()
+
+
+# --- flash messages and redirects ------------------------------------------------------------
+
+
+def redirect(path: str, message: str | None = None, kind: str = "ok", **query: Any) -> Redirect:
+    """303 after a successful write, carrying a one-time message in a cookie."""
+    query = {k: v for k, v in query.items() if v not in (None, "")}
+    target = path + ("?" + urlencode(query) if query else "")
+    cookies = []
+    if message:
+        cookies.append(
+            Cookie(
+                key=FLASH_COOKIE,
+                value=quote(f"{kind}|{message}"),
+                path="/",
+                httponly=True,
+                samesite="lax",
+            )
+        )
+    return Redirect(path=target, status_code=303, cookies=cookies)
+
+
+def page(
+    request: Request[Any, Any, Any],
+    name: str,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """Render a page with the shared context; a waiting flash message is shown once."""
+    cookies: list[Cookie] = []
+    flash = None
+    raw = request.cookies.get(FLASH_COOKIE)
+    if raw:
+        kind, _, text = unquote(raw).partition("|")
+        flash = {"kind": kind if kind in ("ok", "galat") else "ok", "text": text}
+        cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/"))
+    if context.get("error_message"):
+        flash = {"kind": "galat", "text": context["error_message"]}
+    state = state_of(request)
+    actor: Actor | None = state.get("actor")
+    context.setdefault("errors", {})
+    context.setdefault("values", {})
+    return Template(
+        template_name=name,
+        context={
+            "actor": actor,
+            "role_label": ROLE_LABELS.get(actor.role) if actor else None,
+            "csrf": state.get("csrf") or "",
+            "flash": flash,
+            "path": request.url.path,
+            "Role": Role,
+            **context,
+        },
+        status_code=status_code,
+        cookies=cookies,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def field_errors(exc: RenaksiError) -> dict[str, str]:
+    """Field name → message, to show each message beside its input."""
+    found: dict[str, str] = {}
+    for error in exc.errors:
+        if error.field:
+            found.setdefault(error.field, error.message)
+    return found
+
+
+def form_error(detail: str, field_name: str, message: str) -> RenaksiError:
+    from renaksi.errors import ValidationError
+
+    return ValidationError(detail, [FieldError(field=field_name, message=message)])
+
+
+# --- friendly error pages --------------------------------------------------------------------
+
+
+def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A page never shows a stack trace: every error becomes a page in Bahasa Indonesia."""
+    if isinstance(exc, NotAuthenticatedError):
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        return Redirect(path=f"{LOGIN_PATH}?{urlencode({'lanjut': target})}", status_code=303)
+    if isinstance(exc, RenaksiError):
+        status, title, detail, errors = exc.status_code, exc.title, exc.detail, exc.errors
+    elif isinstance(exc, StaleDataError):
+        status, title, errors = 412, "Data sudah berubah", []
+        detail = "Data ini baru saja diubah orang lain; muat ulang lalu ulangi perubahan Anda."
+    elif isinstance(exc, ValidationException):
+        status, title, errors = 400, "Permintaan tidak valid", []
+        detail = "Alamat atau isian formulir tidak valid; periksa lalu ulangi."
+    elif isinstance(exc, HTTPException) and exc.status_code < 500:
+        status, title, errors = exc.status_code, "Tidak dapat diproses", []
+        detail = "Halaman tidak ditemukan." if status == 404 else "Permintaan tidak dapat diproses."
+    else:
+        import logging
+
+        logging.getLogger("renaksi").exception(
+            "unhandled error on %s", request.url.path, exc_info=exc
+        )
+        status, title, errors = 500, "Kesalahan server", []
+        detail = "Terjadi kesalahan di server. Kejadian ini sudah dicatat."
+    return page(
+        request, "error.html", status_code=status, title=title, detail=detail, field_errors=errors
+    )

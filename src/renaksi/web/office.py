@@ -1,0 +1,340 @@
+"""*Anggaran PD* grid, *Kinerja pengaduan*, *Laporan* downloads."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+import polars as pl
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from renaksi.auth.actor import Actor
+from renaksi.budget import queries as budget_queries
+from renaksi.budget import schemas as budget_schemas
+from renaksi.budget import service as budget
+from renaksi.codes import FLAG_LABELS, KpiName, Role, Source, Stage
+from renaksi.errors import FieldError, RenaksiError, ValidationError
+from renaksi.lapor import service as lapor
+from renaksi.lapor.kpi import KPI_SCHEMA, latest_complete_quarter, missed_targets
+from renaksi.plan import service as plan_service
+from renaksi.reports import frames as report_frames
+from renaksi.reports import service as reports
+from renaksi.settings import Settings
+from renaksi.units import service as unit_service
+from renaksi.web.actions import STAGE_LABELS, _convert, writable_stages
+from renaksi.web.common import check_csrf, field, page, redirect, require_roles
+from renaksi.web.home import current_year
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Anggaran PD: actions × years -------------------------------------------------------------
+
+
+def _grid(
+    session: Session, settings: Settings, actor: Actor, unit: str, stage: Stage | None
+) -> dict[str, Any]:
+    plans = plan_service.list_plans(session)
+    plan = next((p for p in plans if p.start_year <= current_year(session) <= p.end_year), plans[0])
+    years = list(range(plan.start_year, plan.end_year + 1))
+    actions = [
+        a
+        for a in plan_service.list_actions(
+            session, actor=actor, unit=unit, plan=plan.code, per_page=500
+        ).items
+        if a.lead_unit == unit
+    ]
+    flags = {
+        (f.action_code, f.year): f
+        for year in years
+        for f in budget.list_flags(session, year=year, unit=unit, settings=settings, actor=actor)
+    }
+    lines = budget.list_lines(session, actor=actor, unit=unit, per_page=100000).items
+    editable: dict[tuple[int, int], list[budget_schemas.BudgetLine]] = {}
+    for line in lines:
+        if line.stage is stage:
+            editable.setdefault((line.action_id, line.year), []).append(line)
+    return {
+        "unit": unit,
+        "years": years,
+        "actions": actions,
+        "flags": flags,
+        "editable": editable,
+        "stage": stage,
+        "stages": writable_stages(actor),
+        "stage_labels": STAGE_LABELS,
+        "flag_labels": FLAG_LABELS,
+        "sources": list(Source),
+        "units": unit_service.list_units(session),
+    }
+
+
+@get("/anggaran", sync_to_thread=True)
+def budget_grid(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    unit: str | None = None,
+    tahap: str | None = None,
+) -> Template:
+    chosen = actor.unit_code if actor.is_planner else (unit or "DISKOMINFO")
+    stages = writable_stages(actor)
+    stage = Stage(tahap) if tahap in {s.value for s in stages} else (stages[0] if stages else None)
+    return page(request, "budget.html", **_grid(db_session, settings, actor, chosen or "", stage))
+
+
+@post("/anggaran", sync_to_thread=True)
+def budget_grid_save(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    data: Form,
+) -> Template | Redirect:
+    """Save every changed cell through the budget service; a refused cell keeps what was typed
+    and shows why, the others are saved."""
+    check_csrf(request, data)
+    unit = (actor.unit_code if actor.is_planner else field(data, "unit")) or ""
+    stage = Stage(field(data, "stage"))
+    source = field(data, "source") or Source.PAD.value
+    errors: dict[str, str] = {}
+    saved = 0
+    for key in [k for k in data if k.startswith("c-")]:
+        typed, original = field(data, key), field(data, "o" + key[1:])
+        if typed.replace(".", "") == original.replace(".", ""):
+            continue
+        _, action_id, year = key.split("-")
+        try:
+            amount = int(typed.replace(".", "").replace("Rp", "").strip() or "0")
+        except ValueError:
+            errors[key] = "Jumlah harus bilangan bulat Rupiah."
+            continue
+        try:
+            if ref := field(data, "v" + key[1:]):
+                line_id, version = (int(x) for x in ref.split(":"))
+                budget.update_line(
+                    db_session,
+                    line_id,
+                    _convert(budget_schemas.BudgetLineUpdate, {"amount": amount}),
+                    actor=actor,
+                    expected_version=version,
+                )
+            else:
+                payload = {
+                    "action_id": int(action_id),
+                    "year": int(year),
+                    "stage": stage.value,
+                    "source": source,
+                    "amount": amount,
+                    "unit": unit,
+                }
+                budget.create_line(
+                    db_session, _convert(budget_schemas.BudgetLineCreate, payload), actor=actor
+                )
+            saved += 1
+        except RenaksiError as exc:
+            db_session.rollback()
+            if exc.status_code in (401, 403):
+                raise
+            errors[key] = exc.errors[0].message if exc.errors else exc.detail
+    if errors:
+        context = _grid(db_session, settings, actor, unit, stage)
+        return page(
+            request,
+            "budget.html",
+            status_code=422,
+            errors=errors,
+            values={k: v for k, v in data.items() if k.startswith("c-")},
+            error_message=f"{saved} sel tersimpan, {len(errors)} sel ditolak; lihat pesan di sel.",
+            **context,
+        )
+    return redirect(
+        "/anggaran",
+        f"{saved} sel anggaran tersimpan; flag diperbarui.",
+        unit=unit,
+        tahap=stage.value,
+    )
+
+
+# --- Kinerja pengaduan -----------------------------------------------------------------------
+
+KPI_COLUMNS = [
+    (KpiName.RECEIVED, "Diterima"),
+    (KpiName.PCT_FOLLOWED_UP, "% ditindaklanjuti"),
+    (KpiName.PCT_RESOLVED, "% selesai"),
+    (KpiName.PCT_RESPONSE_ON_TIME, "% respons tepat waktu"),
+    (KpiName.MEDIAN_RESPONSE_WORKDAYS, "Median hari kerja respons"),
+    (KpiName.PCT_RESOLVED_WITHIN_60D, "% selesai ≤ 60 hari"),
+]
+
+
+def _chart(trend: list[tuple[str, float | None]]) -> dict[str, Any]:
+    """Bars for a server-rendered SVG (0–100 %), no script needed."""
+    width, height, gap = 320, 160, 16
+    bar = (width - gap * (len(trend) + 1)) / max(len(trend), 1)
+    bars = []
+    for i, (label, value) in enumerate(trend):
+        h = (value or 0) / 100 * (height - 30)
+        bars.append(
+            {
+                "x": gap + i * (bar + gap),
+                "y": height - 20 - h,
+                "w": bar,
+                "h": h,
+                "label": label,
+                "value": value,
+            }
+        )
+    return {"width": width, "height": height, "bars": bars}
+
+
+@get("/kinerja", sync_to_thread=True)
+def performance(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    tahun: int | None = None,
+    triwulan: int | None = None,
+) -> Template:
+    latest = latest_complete_quarter(lapor.today_wita())
+    year, quarter = tahun or latest.year, triwulan or latest.quarter or 4
+    kpi_rows = lapor.kpis(db_session, settings=settings, year=year, quarter=quarter)
+    frame = pl.DataFrame([msgspec.to_builtins(r) for r in kpi_rows], schema=KPI_SCHEMA)
+    try:
+        plan = plan_service.plan_for_year(db_session, year)
+        links = budget_queries.kpi_targets_frame(db_session, plan.id, year)
+    except RenaksiError:
+        links = pl.DataFrame()
+    targets, status = {}, {}
+    if links.height:
+        for row in report_frames.strictest_targets(links).iter_rows(named=True):
+            targets[(row["unit_code"], row["kpi"])] = row["target"]
+        missed = {
+            (r["unit_code"], r["kpi"]) for r in missed_targets(frame, links).iter_rows(named=True)
+        }
+        for key in targets:
+            status[key] = "merah" if key in missed else "hijau"
+    rows = frame.filter((pl.col("received") > 0) | pl.col("unit_code").is_null()).to_dicts()
+    trend = []
+    for q in range(1, 5):
+        total = lapor.kpis(db_session, settings=settings, year=year, quarter=q)
+        value = next((r.pct_response_on_time for r in total if r.unit_code is None), None)
+        trend.append((f"TW {q}", value))
+    return page(
+        request,
+        "performance.html",
+        year=year,
+        quarter=quarter,
+        rows=rows,
+        columns=KPI_COLUMNS,
+        targets=targets,
+        status=status,
+        chart=_chart(trend),
+    )
+
+
+# --- Laporan: the two workbooks --------------------------------------------------------------
+
+
+def _as_of(raw: str | None) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(
+            "Tanggal data tidak valid.",
+            [FieldError(field="as_of", value=raw, message="pakai bentuk TTTT-BB-HH")],
+        ) from None
+
+
+@get("/laporan", sync_to_thread=True)
+def report_form(request: Request[Any, Any, Any], db_session: Session, actor: Actor) -> Template:
+    latest = latest_complete_quarter(lapor.today_wita())
+    return page(
+        request,
+        "reports.html",
+        units=unit_service.list_units(db_session),
+        values={
+            "tahun": current_year(db_session),
+            "triwulan": latest.quarter,
+            "tahun_tw": latest.year,
+        },
+        can_quarterly=actor.role is not Role.PERENCANA,
+    )
+
+
+def _download(report: reports.RenderedReport) -> Response[bytes]:
+    return Response(
+        report.content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{report.filename}"'},
+    )
+
+
+def _report_error(
+    request: Request[Any, Any, Any], session: Session, actor: Actor, exc: RenaksiError
+) -> Template:
+    session.rollback()
+    return page(
+        request,
+        "reports.html",
+        status_code=exc.status_code,
+        units=unit_service.list_units(session),
+        values=dict(request.query_params),
+        errors={e.field or "": e.message for e in exc.errors},
+        error_message=exc.detail,
+        can_quarterly=actor.role is not Role.PERENCANA,
+    )
+
+
+@get("/laporan/selisih-anggaran.xlsx", sync_to_thread=True)
+def download_budget_gap(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    tahun: int,
+    unit: str | None = None,
+    as_of: str | None = None,
+) -> Response[bytes] | Template:
+    try:
+        report = reports.render_budget_gap(
+            db_session,
+            settings=settings,
+            year=tahun,
+            unit=unit or None,
+            as_of=_as_of(as_of),
+            actor=actor,
+        )
+    except RenaksiError as exc:
+        if exc.status_code == 403:
+            raise
+        return _report_error(request, db_session, actor, exc)
+    return _download(report)
+
+
+@get("/laporan/triwulan.xlsx", sync_to_thread=True)
+def download_quarterly(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    tahun: int,
+    triwulan: int,
+    as_of: str | None = None,
+) -> Response[bytes] | Template:
+    require_roles(actor, Role.ADMIN, Role.KOORDINATOR, Role.BAPPEDA)
+    try:
+        report = reports.render_quarterly(
+            db_session, settings=settings, year=tahun, quarter=triwulan, as_of=_as_of(as_of)
+        )
+    except RenaksiError as exc:
+        return _report_error(request, db_session, actor, exc)
+    return _download(report)

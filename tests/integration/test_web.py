@@ -1,0 +1,341 @@
+"""The web pages through Litestar's TestClient: login, every page per role, the unit rule,
+form errors that keep what was typed, CSRF."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from litestar.testing import TestClient
+from sqlalchemy.orm import Session
+
+from renaksi.app import create_app
+from renaksi.auth.actor import Actor
+from renaksi.db.models import BudgetLine, ProgressReport
+from renaksi.plan import service as plan_service
+from renaksi.settings import Settings
+from tests.conftest import PASSWORD, make_user
+
+Client = TestClient  # type: ignore[type-arg]
+PAGES = [
+    "/beranda",
+    "/aksi",
+    "/aksi?tahun=2025&flag=BELUM_USULAN&q=a",
+    "/anggaran",
+    "/kinerja?tahun=2024&triwulan=2",
+    "/laporan",
+]
+
+
+def _action_of(session: Session, unit: str) -> int:
+    actions = plan_service.list_actions(session, actor=Actor.system(), unit=unit).items
+    return next(a.id for a in actions if a.lead_unit == unit)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="_csrf" value="([^"]+)"', html)
+    assert found, "no CSRF field on the page"
+    return found[1]
+
+
+@pytest.fixture
+def web_as(settings: Settings, demo_loaded: Session) -> Callable[..., Client]:
+    """``web_as("perencana", unit="DINKES")``: a browser-like client logged in via the form."""
+    opened: list[Client] = []
+
+    def login(role: str, unit: str | None = None) -> Client:
+        username = f"{role}-web-{len(opened)}"
+        make_user(demo_loaded, username, role, unit)
+        client = TestClient(create_app(settings))
+        client.__enter__()
+        opened.append(client)
+        response = client.post(
+            "/masuk", data={"username": username, "password": PASSWORD}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        return client
+
+    yield login  # type: ignore[misc]
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+def test_anonymous_pages_redirect_to_login(anon_client: Client) -> None:
+    root = anon_client.get("/", follow_redirects=False)
+    assert root.status_code in (302, 303, 307) and root.headers["location"] == "/masuk"
+    page = anon_client.get("/aksi?tahun=2025", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/masuk?lanjut=%2Faksi")
+    login = anon_client.get("/masuk")
+    assert login.status_code == 200 and 'for="username"' in login.text
+    assert anon_client.get("/static/renaksi.css").status_code == 200
+    assert anon_client.get("/schema/openapi.json").status_code == 200  # API docs stay
+
+
+def test_wrong_password_shows_indonesian_message_and_keeps_username(
+    anon_client: Client, session: Session
+) -> None:
+    make_user(session, "pengguna", "koordinator")
+    response = anon_client.post("/masuk", data={"username": "pengguna", "password": "salah"})
+    assert response.status_code == 401
+    assert "salah" in response.text.lower() and 'value="pengguna"' in response.text
+    assert "Traceback" not in response.text
+
+
+def test_login_logout_flow(web_as: Callable[..., Client]) -> None:
+    client = web_as("koordinator")
+    home = client.get("/beranda")
+    assert home.status_code == 200 and "Selamat datang." in home.text
+    assert "Selamat datang." not in client.get("/beranda").text  # the flash shows once
+    out = client.post("/keluar", data={"_csrf": _csrf(home.text)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/masuk"
+    assert client.get("/beranda", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("role", ["admin", "koordinator", "bappeda", "perencana"])
+def test_every_page_renders_for_each_role(
+    web_as: Callable[..., Client], demo_loaded: Session, role: str
+) -> None:
+    client = web_as(role, unit="DINKES" if role == "perencana" else None)
+    own = _action_of(demo_loaded, "DINKES")
+    for path in [*PAGES, f"/aksi/{own}"]:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.text[:500])
+        assert "Traceback" not in response.text
+    gap = client.get("/laporan/selisih-anggaran.xlsx?tahun=2025")
+    assert gap.status_code == 200 and gap.content[:2] == b"PK"
+    for path in ["/impor", "/admin"]:
+        expected = 200 if role in ("admin", "koordinator") else 403
+        assert client.get(path).status_code == expected, path
+
+
+def test_money_is_shown_in_rupiah(web_as: Callable[..., Client]) -> None:
+    html = web_as("bappeda").get("/beranda").text
+    assert re.search(r"Rp \d{1,3}(\.\d{3})+", html)
+
+
+def test_planner_cannot_reach_another_units_forms(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("perencana", unit="DINKES")
+    other = _action_of(demo_loaded, "PUPR")
+    csrf = _csrf(client.get("/beranda").text)
+    assert client.get(f"/aksi/{other}").status_code == 403
+    before = (
+        demo_loaded.scalar(sa.select(sa.func.count()).select_from(ProgressReport)),
+        demo_loaded.scalar(sa.select(sa.func.count()).select_from(BudgetLine)),
+    )
+    progress = client.post(
+        f"/aksi/{other}/progres",
+        data={"_csrf": csrf, "year": "2025", "quarter": "1", "status": "BERJALAN"},
+    )
+    line = client.post(
+        f"/aksi/{other}/anggaran",
+        data={"_csrf": csrf, "year": "2025", "stage": "USULAN", "source": "PAD", "amount": "5"},
+    )
+    assert progress.status_code == 403 and line.status_code == 403
+    assert "PD Anda sendiri" in progress.text
+    demo_loaded.expire_all()
+    after = (
+        demo_loaded.scalar(sa.select(sa.func.count()).select_from(ProgressReport)),
+        demo_loaded.scalar(sa.select(sa.func.count()).select_from(BudgetLine)),
+    )
+    assert after == before
+
+
+def test_missing_or_wrong_csrf_is_refused(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("koordinator")
+    action = _action_of(demo_loaded, "DINKES")
+    form = {"year": "2025", "quarter": "1", "status": "BERJALAN"}
+    assert client.post(f"/aksi/{action}/progres", data=form).status_code == 403
+    wrong = client.post(f"/aksi/{action}/progres", data={**form, "_csrf": "palsu"})
+    assert wrong.status_code == 403 and "CSRF" in wrong.text
+    assert not plan_service.list_progress(demo_loaded, action, actor=Actor.system())
+
+
+def test_progress_form_saves_and_redirects(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("koordinator")
+    action = _action_of(demo_loaded, "DINKES")
+    csrf = _csrf(client.get(f"/aksi/{action}").text)
+    response = client.post(
+        f"/aksi/{action}/progres",
+        data={
+            "_csrf": csrf,
+            "year": "2025",
+            "quarter": "2",
+            "status": "BERJALAN",
+            "progress_pct": "40",
+            "problems": "Server lambat",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "tersimpan" in page and "Server lambat" in page and "2025 TW 2" in page
+
+
+def test_form_error_keeps_typed_values_and_shows_message_beside_field(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("koordinator")
+    action = _action_of(demo_loaded, "DINKES")
+    csrf = _csrf(client.get(f"/aksi/{action}").text)
+    response = client.post(
+        f"/aksi/{action}/progres",
+        data={
+            "_csrf": csrf,
+            "year": "2025",
+            "quarter": "3",
+            "status": "BERJALAN",
+            "progress_pct": "150",
+            "problems": "Catatan yang diketik",
+        },
+    )
+    assert response.status_code == 422
+    assert 'id="galat-progress_pct"' in response.text
+    assert "maksimal 100" in response.text
+    assert 'value="150"' in response.text and "Catatan yang diketik" in response.text
+    not_number = client.post(
+        f"/aksi/{action}/progres",
+        data={
+            "_csrf": csrf,
+            "year": "2025",
+            "quarter": "3",
+            "status": "BERJALAN",
+            "achieved_value": "banyak",
+        },
+    )
+    assert not_number.status_code == 422 and "harus berupa angka" in not_number.text
+    assert not plan_service.list_progress(demo_loaded, action, actor=Actor.system())
+
+
+def test_planner_enters_usulan_and_flag_goes(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("perencana", unit="DISKOMINFO")  # the demo leaves A.02.05 without usulan
+    listed = client.get("/aksi?tahun=2026&flag=BELUM_USULAN").text
+    ids = re.findall(r'href="/aksi/(\d+)"', listed)
+    assert ids
+    action = int(ids[0])
+    csrf = _csrf(listed)
+    response = client.post(
+        f"/aksi/{action}/anggaran",
+        data={
+            "_csrf": csrf,
+            "year": "2026",
+            "stage": "USULAN",
+            "source": "PAD",
+            "amount": "Rp 150.000.000",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    detail = client.get(f"/aksi/{action}").text
+    assert "Rp 150.000.000" in detail
+    assert f'href="/aksi/{action}"' not in client.get("/aksi?tahun=2026&flag=BELUM_USULAN").text
+
+
+def test_budget_revision_uses_version(web_as: Callable[..., Client], demo_loaded: Session) -> None:
+    client = web_as("bappeda")
+    line = demo_loaded.scalars(sa.select(BudgetLine).where(BudgetLine.stage == "DPA")).first()
+    assert line is not None
+    csrf = _csrf(client.get(f"/aksi/{line.action_id}").text)
+    stale = client.post(
+        f"/aksi/{line.action_id}/anggaran",
+        data={
+            "_csrf": csrf,
+            "line_id": str(line.id),
+            "version": str(line.version + 5),
+            "amount": "1000",
+        },
+    )
+    assert stale.status_code == 412 and "diubah orang lain" in stale.text
+    ok = client.post(
+        f"/aksi/{line.action_id}/anggaran",
+        data={
+            "_csrf": csrf,
+            "line_id": str(line.id),
+            "version": str(line.version),
+            "amount": "1.234.567",
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert "Rp 1.234.567" in client.get(f"/aksi/{line.action_id}").text
+
+
+def test_budget_grid_saves_changed_cells(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("perencana", unit="DINKES")
+    page = client.get("/anggaran").text
+    cells = re.findall(r'name="(c-\d+-2026)"[^>]*value="([^"]*)"', page)
+    assert cells
+    key, _ = cells[0]
+    form = {"_csrf": _csrf(page), "unit": "DINKES", "stage": "USULAN", "source": "PAD"}
+    for name in re.findall(r'name="([cov]-[\d-]+)"', page):
+        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
+        form[name] = found[1] if found else ""
+    form[key] = "777000"
+    saved = client.post("/anggaran", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert "Rp 777.000" in client.get(saved.headers["location"]).text
+    form[key] = "bukan angka"
+    refused = client.post("/anggaran", data=form)
+    assert refused.status_code == 422 and "bilangan bulat" in refused.text
+    assert 'value="bukan angka"' in refused.text
+
+
+def test_report_downloads_and_errors(web_as: Callable[..., Client]) -> None:
+    client = web_as("bappeda")
+    quarterly = client.get("/laporan/triwulan.xlsx?tahun=2024&triwulan=4&as_of=2024-12-31")
+    assert quarterly.status_code == 200
+    assert "laporan-triwulan-2024-tw4" in quarterly.headers["content-disposition"]
+    early = client.get("/laporan/triwulan.xlsx?tahun=2024&triwulan=4&as_of=2024-01-01")
+    assert early.status_code == 422 and "sebelum awal" in early.text
+    bad_date = client.get("/laporan/selisih-anggaran.xlsx?tahun=2025&as_of=kemarin")
+    assert bad_date.status_code == 422 and "TTTT-BB-HH" in bad_date.text
+
+
+def test_import_page_shows_every_error_and_maps_aliases(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("koordinator")
+    csrf = _csrf(client.get("/impor").text)
+    bad = "No Tracking,Tanggal Laporan,Instansi Tujuan,Status\n1,bukan-tanggal,Dinkes,Aneh\n"
+    response = client.post(
+        "/impor",
+        data={"_csrf": csrf, "kind": "lapor"},
+        files={"file": ("lapor.csv", bad.encode(), "text/csv")},
+    )
+    assert response.status_code == 422 and 'id="galat-impor"' in response.text
+    good = "No Tracking,Tanggal Laporan,Instansi Tujuan,Status\nA1,2024-05-02,Dinas Antah,Selesai\n"
+    done = client.post(
+        "/impor",
+        data={"_csrf": csrf, "kind": "lapor"},
+        files={"file": ("lapor.csv", good.encode(), "text/csv")},
+    )
+    assert done.status_code == 200 and "1 baru" in done.text and "Dinas Antah" in done.text
+    mapped = client.post(
+        "/impor/alias",
+        data={"_csrf": csrf, "name": "Dinas Antah", "unit": "DINKES"},
+        follow_redirects=False,
+    )
+    assert mapped.status_code == 303
+    assert "Semua nama instansi sudah cocok" in client.get("/impor").text
+
+
+def test_admin_locks_a_period(web_as: Callable[..., Client]) -> None:
+    client = web_as("admin")
+    csrf = _csrf(client.get("/admin").text)
+    response = client.post(
+        "/admin/kunci",
+        data={"_csrf": csrf, "kind": "PROGRESS", "year": "2025", "quarter": "1"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert "dikunci" in client.get("/admin").text
