@@ -1,11 +1,12 @@
 """Draw how import and KPI cost grow with the number of complaints (100k, 1M, 5M) from the
 result files the other scripts wrote, into ``docs/benchmarks-growth.png``.
 
-    .venv/bin/python bench/chart.py
+    .venv/bin/python bench/chart.py [RESULTS_DIR]
 """
 
 import json
 import statistics
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -19,7 +20,8 @@ OUT = ROOT / "docs" / "benchmarks-growth.png"
 
 
 def _load(pattern: str) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(RESULTS.glob(pattern))]
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else RESULTS
+    return [json.loads(p.read_text()) for p in sorted(folder.glob(pattern))]
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ The working days between two moments are the working days in ``[start_date, end_
 dates taken in WITA: disposed Monday, answered Friday → 4; same day → 0; Saturday → Monday → 0.
 """
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
@@ -16,8 +17,15 @@ CATEGORIES = ("public", "government")
 
 def national_holidays(years: Iterable[int]) -> dict[date, str]:
     """National holidays and cuti bersama for Indonesia in ``years``."""
+    return dict(_national(tuple(sorted(set(years)))))
+
+
+@functools.lru_cache(maxsize=64)
+def _national(years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    """Cached: the package rebuilds its calendar on every call, and every KPI request and
+    flags request (PRIORITAS) asks for the same few years."""
     found = holidays_lib.country_holidays("ID", years=list(years), categories=CATEGORIES)
-    return {day: str(name) for day, name in sorted(found.items())}
+    return tuple((day, str(name)) for day, name in sorted(found.items()))
 
 
 def holiday_dates(years: Iterable[int], local: Iterable[date] = ()) -> list[date]:
