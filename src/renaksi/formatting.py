@@ -1,4 +1,31 @@
-"""How people read numbers: ``Rp 1.234.567`` (Indonesian thousands separator)."""
+"""How people read numbers and dates: ``Rp 1.234.567``, ``31 Desember 2024``."""
+
+import datetime as dt
+
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+ROMAN = ("I", "II", "III", "IV")
+
+
+def long_date(day: dt.date) -> str:
+    """``31 Desember 2024``: how a date is written in an official letter."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def quarter_name(year: int, quarter: int) -> str:
+    return f"Triwulan {ROMAN[quarter - 1]} {year}"
 
 
 def rupiah(amount: int) -> str:

@@ -15,6 +15,7 @@ import polars as pl
 
 from renaksi.budget.schemas import UnitSummary
 from renaksi.codes import FLAG_LABELS, Flag
+from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
 from renaksi.reports.sheets import write_priorities
@@ -25,7 +26,6 @@ from renaksi.reports.styles import (
     autofilter,
     open_workbook,
     print_setup,
-    quarter_name,
     table_sheet,
     text_lines,
     write_cell,

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import polars as pl
 
+from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
 from renaksi.reports.sheets import Signer, kpi_sheet, signature, trend_sheet, write_priorities
@@ -26,7 +27,6 @@ from renaksi.reports.styles import (
     fit_row,
     open_workbook,
     print_setup,
-    quarter_name,
     table_sheet,
     text_lines,
     write_cell,

@@ -22,6 +22,7 @@ from renaksi.budget import service as budget_service
 from renaksi.budget.schemas import UnitSummary
 from renaksi.db.models import Action, ActionTarget, ProgressReport, Unit
 from renaksi.errors import FieldError, NotFoundError, ValidationError
+from renaksi.formatting import quarter_name
 from renaksi.lapor import service as lapor_service
 from renaksi.lapor.kpi import Period, missed_targets, priority_view
 from renaksi.plan.service import plan_for_year
@@ -29,7 +30,7 @@ from renaksi.reports import frames
 from renaksi.reports.budget_gap import DETAIL_SCHEMA, BudgetGapData
 from renaksi.reports.quarterly import PROGRESS_SCHEMA, QuarterlyData
 from renaksi.reports.sheets import Signer
-from renaksi.reports.styles import WITA, quarter_name
+from renaksi.reports.styles import WITA
 from renaksi.settings import Settings
 
 ACTIONS_SCHEMA = pl.Schema(

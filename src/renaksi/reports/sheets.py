@@ -8,14 +8,13 @@ from typing import Any
 import polars as pl
 from xlsxwriter.utility import xl_col_to_name
 
+from renaksi.formatting import long_date, quarter_name
 from renaksi.lapor.kpi import LOWER_IS_BETTER, Period
 from renaksi.reports import frames
 from renaksi.reports.styles import (
     Column,
     Styles,
     autofilter,
-    long_date,
-    quarter_name,
     table_sheet,
     write_cell,
     write_row,

@@ -35,21 +35,6 @@ MONEY = '"Rp" #,##0'
 PERCENT = "0.0%"
 DATE = "dd/mm/yyyy"
 DATETIME = "dd/mm/yyyy hh:mm"
-MONTHS = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-ROMAN = ("I", "II", "III", "IV")
 
 Kind = Literal[
     "text", "wrap", "money", "count", "pct", "number", "year", "decimal", "date", "datetime"
@@ -291,12 +276,3 @@ def safe_filename(*parts: str | int | dt.date, suffix: str = ".xlsx") -> str:
         if text:
             cleaned.append(text)
     return "-".join(cleaned) + suffix
-
-
-def long_date(day: dt.date) -> str:
-    """``31 Desember 2024``: how a date is written in an official letter."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def quarter_name(year: int, quarter: int) -> str:
-    return f"Triwulan {ROMAN[quarter - 1]} {year}"

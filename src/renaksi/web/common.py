@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from renaksi.auth.actor import Actor
 from renaksi.codes import Role
 from renaksi.errors import FieldError, ForbiddenError, NotAuthenticatedError, RenaksiError
-from renaksi.formatting import number, rupiah
+from renaksi.formatting import long_date, number, rupiah
 
 FLASH_COOKIE = "renaksi_flash"
 LOGIN_PATH = "/masuk"
@@ -25,21 +25,6 @@ ROLE_LABELS = {
     Role.PERENCANA: "Perencana PD",
     Role.BAPPEDA: "Bappeda",
 }
-MONTHS = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 # --- formatting filters (registered on the Jinja environment) ---------------------------------
@@ -53,8 +38,8 @@ def tanggal(value: dt.date | dt.datetime | None) -> str:
         from renaksi.lapor.service import WITA
 
         local = value.astimezone(WITA) if value.tzinfo else value
-        return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H.%M} WITA"
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+        return f"{long_date(local)}, {local:%H.%M} WITA"
+    return long_date(value)
 
 
 def rp(value: int | None) -> str:
