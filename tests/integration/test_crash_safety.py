@@ -50,14 +50,66 @@ def write_big_plan(path: Path, actions: int) -> Path:
     return write_workbook(path, rows, budget)
 
 
-def _cli(*args: str, database_url: str) -> subprocess.Popen[bytes]:
+# The child process is the real CLI, with a hook that SIGKILLs it at a chosen point of the
+# import: no timing guesses, so the kill lands in the write phase on a fast or a slow machine.
+#   mid-write  - after the first chunk of rows reached the database, uncommitted
+#   at-commit  - every row written, the COMMIT about to be sent
+_KILLER = """
+import os, signal, sys
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+point, table = sys.argv[1], sys.argv[2]
+written = []
+
+def die():
+    sys.stdout.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if point == "mid-write" and table == "complaint":
+    from renaksi.lapor import store
+    real_insert = store.insert_complaints
+    def insert_then_die(conn, frame, *, batch_id, progress=None):
+        def after_chunk(rows):
+            die()
+        real_insert(conn, frame, batch_id=batch_id, progress=after_chunk)
+        die()
+    store.insert_complaints = insert_then_die
+else:
+    @sa.event.listens_for(Engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO " + table.upper()):
+            written.append(1)
+            if point == "mid-write":
+                die()
+
+if point == "at-commit":
+    from renaksi.lapor import store
+    real_insert = store.insert_complaints
+    def insert_and_note(*args, **kwargs):
+        real_insert(*args, **kwargs)
+        written.append(1)
+    store.insert_complaints = insert_and_note
+
+    @sa.event.listens_for(Engine, "commit")
+    def _commit(conn):
+        if written:
+            die()
+
+sys.argv = ["renaksi", *sys.argv[3:]]
+from renaksi.cli import main
+main()
+"""
+
+
+def _cli(
+    *args: str, database_url: str, kill: tuple[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "RENAKSI_DATABASE_URL": database_url}
-    return subprocess.Popen(
-        [sys.executable, "-m", "renaksi.cli", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "renaksi.cli", *args]
+    if kill is not None:
+        command = [sys.executable, "-c", _KILLER, *kill, *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _run(*args: str, database_url: str, timeout: float = 600) -> tuple[float, str]:
@@ -68,14 +120,11 @@ def _run(*args: str, database_url: str, timeout: float = 600) -> tuple[float, st
     return time.perf_counter() - started, out.decode()
 
 
-def _kill_after(proc: subprocess.Popen[bytes], seconds: float) -> None:
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline and proc.poll() is None:
-        time.sleep(0.02)
-    assert proc.poll() is None, "the import finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    assert proc.returncode == -signal.SIGKILL
+def _killed(*args: str, database_url: str, point: str, table: str) -> None:
+    """Run the import and check that it died by SIGKILL at ``point``."""
+    proc = _cli(*args, database_url=database_url, kill=(point, table))
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == -signal.SIGKILL, (point, proc.returncode, (out + err).decode())
 
 
 def _check_database(database_url: str) -> None:
@@ -102,17 +151,14 @@ def _count(database_url: str, sql: str) -> int:
 
 def _lapor_kill_and_rerun(database_url: str, tmp_path: Path, rows: int) -> None:
     big = write_lapor_csv(tmp_path / "lapor-besar.csv", rows)
-    # how long the whole import takes here, measured on a dry run (same read/validate/write,
-    # rolled back), so the kills land in the write phase on a fast or a slow machine
-    full, _ = _run("lapor", "import", str(big), "--dry-run", database_url=database_url)
-    assert _count(database_url, "SELECT count(*) FROM complaint") == 0
-    for fraction in (0.45, 0.7):
-        proc = _cli("lapor", "import", str(big), database_url=database_url)
-        _kill_after(proc, full * fraction)
+    for point in ("mid-write", "at-commit"):
+        _killed(
+            "lapor", "import", str(big), database_url=database_url, point=point, table="complaint"
+        )
         _check_database(database_url)
         complaints = _count(database_url, "SELECT count(*) FROM complaint")
         batches = _count(database_url, "SELECT count(*) FROM import_batch")
-        assert (complaints, batches) == (0, 0), (fraction, complaints, batches)
+        assert (complaints, batches) == (0, 0), (point, complaints, batches)
     _, out = _run("lapor", "import", str(big), database_url=database_url)
     assert f"baru {rows}" in out, out
     _check_database(database_url)
@@ -140,16 +186,16 @@ def test_sigkill_during_plan_import_leaves_all_or_nothing(
 ) -> None:
     actions = 800
     book = write_big_plan(tmp_path / "rencana-besar.xlsx", actions)
-    full, _ = _run("plan", "import", str(book), "--dry-run", database_url=database_url)
-    for fraction in (0.45, 0.7):
-        proc = _cli("plan", "import", str(book), database_url=database_url)
-        _kill_after(proc, full * fraction)
+    for point in ("mid-write", "at-commit"):
+        _killed(
+            "plan", "import", str(book), database_url=database_url, point=point, table="budget_line"
+        )
         _check_database(database_url)
         counts = [
             _count(database_url, f"SELECT count(*) FROM {table}")
             for table in ("plan", "action", "budget_line")
         ]
-        assert counts == [0, 0, 0], (fraction, counts)
+        assert counts == [0, 0, 0], (point, counts)
     _, out = _run("plan", "import", str(book), database_url=database_url)
     assert f"{actions} baru (created)" in out, out
     _check_database(database_url)
