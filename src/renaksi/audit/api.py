@@ -19,7 +19,7 @@ class AuditController(Controller):
         sync_to_thread=True,
         summary="Riwayat perubahan (terbaru dulu)",
         description="`entity`: action, action_target, progress_report, budget_line, unit, "
-        "unit_alias, user, kpi_link, kpi_target, period_lock, holiday, objective.",
+        "unit_alias, user, kpi_link, kpi_target, period_lock, holiday, objective, app_setting.",
     )
     def audit(
         self,

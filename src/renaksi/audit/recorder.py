@@ -17,6 +17,7 @@ from renaksi.db.base import utcnow
 from renaksi.db.models import (
     Action,
     ActionTarget,
+    AppSetting,
     AuditLog,
     BudgetLine,
     Holiday,
@@ -44,6 +45,7 @@ AUDITED: dict[type, str] = {
     KpiTarget: "kpi_target",
     PeriodLock: "period_lock",
     Holiday: "holiday",
+    AppSetting: "app_setting",
 }
 SECRET_FIELDS = {"password_hash"}
 SKIPPED_FIELDS = {"created_at", "updated_at"}

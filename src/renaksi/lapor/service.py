@@ -21,6 +21,7 @@ from renaksi.lapor.calendar import national_holidays
 from renaksi.lapor.normalise import errors_to_fields, load_labels, normalise
 from renaksi.lapor.read import read_export
 from renaksi.settings import Settings
+from renaksi.sla import service as sla_settings
 from renaksi.tabular import ROW
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -241,10 +242,9 @@ def check_as_of(as_of: date) -> date:
     return as_of
 
 
-def sla_from(settings: Settings) -> rules.Sla:
-    return rules.Sla(
-        response_workdays=settings.sla_response_workdays, complete_days=settings.sla_complete_days
-    )
+def sla_from(session: Session, settings: Settings) -> rules.Sla:
+    """The SLA limits in force: an admin's stored values over the ``RENAKSI_SLA_*`` defaults."""
+    return sla_settings.kpi_sla(session, settings)
 
 
 def _complaints_for(session: Session, period: rules.Period, as_of: date) -> pl.DataFrame:
@@ -279,7 +279,7 @@ def kpi_frame(
         units=units,
         period=period,
         as_of=as_of,
-        sla=sla_from(settings),
+        sla=sla_from(session, settings),
         holidays=holidays_for(session, range(period.year - 1, max(as_of.year, period.year) + 2)),
     )
 
@@ -316,7 +316,7 @@ def quality_warnings(
         _complaints_for(session, period, as_of),
         period=period,
         as_of=as_of,
-        sla=sla_from(settings),
+        sla=sla_from(session, settings),
         holidays=[],
     )
     return msgspec.convert(frame.to_dicts(), list[schemas.QualityWarning])

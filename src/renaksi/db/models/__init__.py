@@ -14,12 +14,14 @@ from renaksi.db.models.plan import (
     ProgressReport,
     action_supporting_units,
 )
+from renaksi.db.models.settings import AppSetting
 from renaksi.db.models.units import Unit, UnitAlias
 
 __all__ = [
     "Action",
     "ActionTarget",
     "ApiToken",
+    "AppSetting",
     "AuditLog",
     "BudgetLine",
     "Complaint",
