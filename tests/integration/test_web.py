@@ -38,6 +38,11 @@ def _csrf(html: str) -> str:
     return found[1]
 
 
+def _login_token(client: Client) -> str:
+    """The login form's CSRF token (its cookie is kept by the client)."""
+    return _csrf(client.get("/masuk").text)
+
+
 @pytest.fixture
 def web_as(settings: Settings, demo_loaded: Session) -> Callable[..., Client]:
     """``web_as("perencana", unit="DINKES")``: a browser-like client logged in via the form."""
@@ -50,7 +55,9 @@ def web_as(settings: Settings, demo_loaded: Session) -> Callable[..., Client]:
         client.__enter__()
         opened.append(client)
         response = client.post(
-            "/masuk", data={"username": username, "password": PASSWORD}, follow_redirects=False
+            "/masuk",
+            data={"username": username, "password": PASSWORD, "_csrf": _login_token(client)},
+            follow_redirects=False,
         )
         assert response.status_code == 303, response.text
         return client
@@ -76,10 +83,33 @@ def test_wrong_password_shows_indonesian_message_and_keeps_username(
     anon_client: Client, session: Session
 ) -> None:
     make_user(session, "pengguna", "koordinator")
-    response = anon_client.post("/masuk", data={"username": "pengguna", "password": "salah"})
+    response = anon_client.post(
+        "/masuk",
+        data={"username": "pengguna", "password": "salah", "_csrf": _login_token(anon_client)},
+    )
     assert response.status_code == 401
     assert "salah" in response.text.lower() and 'value="pengguna"' in response.text
     assert "Traceback" not in response.text
+
+
+def test_login_without_the_forms_csrf_token_is_refused(
+    anon_client: Client, session: Session, settings: Settings
+) -> None:
+    make_user(session, "pengguna", "koordinator")
+    form = {"username": "pengguna", "password": PASSWORD}
+    missing = anon_client.post("/masuk", data=form, follow_redirects=False)
+    assert missing.status_code == 403
+    assert "token keamanan (CSRF)" in missing.text and 'value="pengguna"' in missing.text
+    assert "renaksi_session" not in missing.headers.get("set-cookie", "")
+    # the page that refused carries a fresh token: submitting it again works
+    token = _csrf(missing.text)
+    wrong = anon_client.post("/masuk", data={**form, "_csrf": token[::-1]}, follow_redirects=False)
+    assert wrong.status_code == 403
+    with TestClient(create_app(settings)) as other:  # another browser, without the cookie
+        stolen = other.post("/masuk", data={**form, "_csrf": token}, follow_redirects=False)
+        assert stolen.status_code == 403
+    ok = anon_client.post("/masuk", data={**form, "_csrf": token}, follow_redirects=False)
+    assert ok.status_code == 303 and "renaksi_session" in ok.headers["set-cookie"]
 
 
 def test_login_logout_flow(web_as: Callable[..., Client]) -> None:

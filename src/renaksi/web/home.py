@@ -1,5 +1,7 @@
 """Login, logout and the home page (*Beranda*): what this user must do now."""
 
+import re
+import secrets
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -24,6 +26,14 @@ from renaksi.settings import Settings
 from renaksi.web.common import LOGIN_PATH, check_csrf, field, page, redirect, state_of
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+#: before login there is no session to hold a CSRF token: the login form carries one that must
+#: match this cookie (double submit), so another site cannot log a browser into its own account
+LOGIN_CSRF_COOKIE = "renaksi_login_csrf"
+_LOGIN_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+LOGIN_CSRF_MISSING = (
+    "Formulir masuk tidak membawa token keamanan (CSRF) yang cocok, mungkin karena halaman "
+    "sudah lama dibuka atau cookie diblokir. Silakan masuk lagi dari formulir ini."
+)
 
 
 def current_year(session: Session) -> int:
@@ -47,11 +57,41 @@ def root(request: Request[Any, Any, Any]) -> Redirect:
     return Redirect(path="/beranda" if state_of(request).get("actor") else LOGIN_PATH)
 
 
+def _login_page(
+    request: Request[Any, Any, Any], settings: Settings, *, status_code: int = 200, **context: Any
+) -> Template:
+    """The login form with its CSRF token: the browser's own, or a new one set as a cookie."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    fresh = not _LOGIN_TOKEN.match(token)
+    if fresh:
+        token = secrets.token_urlsafe(32)
+    response = page(request, "login.html", status_code=status_code, csrf=token, **context)
+    if fresh:
+        response.cookies.append(
+            Cookie(
+                key=LOGIN_CSRF_COOKIE,
+                value=token,
+                path=LOGIN_PATH,
+                httponly=True,
+                samesite="strict",
+                secure=not settings.insecure_cookies,
+            )
+        )
+    return response
+
+
+def _login_csrf_ok(request: Request[Any, Any, Any], data: dict[str, Any]) -> bool:
+    sent, expected = field(data, "_csrf"), request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    return bool(_LOGIN_TOKEN.match(expected)) and secrets.compare_digest(sent, expected)
+
+
 @get(LOGIN_PATH, sync_to_thread=False)
-def login_form(request: Request[Any, Any, Any], lanjut: str = "/beranda") -> Template | Redirect:
+def login_form(
+    request: Request[Any, Any, Any], settings: Settings, lanjut: str = "/beranda"
+) -> Template | Redirect:
     if state_of(request).get("actor"):
         return Redirect(path=_safe_next(lanjut))
-    return page(request, "login.html", values={"lanjut": lanjut})
+    return _login_page(request, settings, values={"lanjut": lanjut})
 
 
 @post(LOGIN_PATH, sync_to_thread=True)
@@ -60,15 +100,19 @@ def login_submit(
 ) -> Template | Redirect:
     username, password = field(data, "username"), str(data.get("password") or "")
     values = {"username": username, "lanjut": field(data, "lanjut") or "/beranda"}
+    if not _login_csrf_ok(request, data):
+        return _login_page(
+            request, settings, status_code=403, values=values, error_message=LOGIN_CSRF_MISSING
+        )
     errors: dict[str, str] = {}
     if not username:
         errors["username"] = "Isi nama pengguna."
     if not password:
         errors["password"] = "Isi kata sandi."
     if errors:
-        return page(
+        return _login_page(
             request,
-            "login.html",
+            settings,
             status_code=422,
             values=values,
             errors=errors,
@@ -82,9 +126,9 @@ def login_submit(
             client=client,
         )
     except (NotAuthenticatedError, TooManyRequestsError) as exc:
-        return page(
+        return _login_page(
             request,
-            "login.html",
+            settings,
             status_code=exc.status_code,
             values=values,
             errors={"password": exc.detail},
