@@ -38,6 +38,7 @@ from renaksi.settings import Settings
 from renaksi.units.service import import_units
 from tests.conftest import BACKENDS, PG_URL, Cli, make_user
 from tests.helpers import SEEDS
+from tests.servers import serving
 
 Snapshot = list[tuple[sa.Table, list[dict[str, Any]]]]
 #: what the demo import owns, in dependency order (its audit trail is not copied)
@@ -190,3 +191,10 @@ def shared_demo(
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture
+def two_servers(settings: Settings) -> Iterator[list[str]]:
+    """Two independent ``uvicorn`` processes serving this test's database; their base URLs."""
+    with serving(settings.database_url, 2) as urls:
+        yield urls

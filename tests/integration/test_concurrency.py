@@ -1,79 +1,16 @@
 """Concurrent writers through two server processes on one database: no lost update and no
 "database is locked"."""
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from sqlalchemy.orm import Session
 
-from renaksi.settings import Settings
 from tests.conftest import make_user
 
 WRITERS = 8
 INCREMENTS = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def two_servers(settings: Settings) -> Iterator[list[str]]:
-    """Two independent ``uvicorn`` processes serving the same database."""
-    env = {
-        **os.environ,
-        "RENAKSI_DATABASE_URL": settings.database_url,
-        "RENAKSI_DEVELOPMENT": "true",
-        "RENAKSI_ALLOWED_HOSTS": "127.0.0.1",
-    }
-    ports = [_free_port(), _free_port()]
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "renaksi.app:app_from_env",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        for port in ports
-    ]
-    urls = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        deadline = time.monotonic() + 30
-        for url in urls:
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        yield urls
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=10)
 
 
 def test_concurrent_increments_lose_nothing(
