@@ -26,6 +26,7 @@ from renaksi.locks.api import LockController
 from renaksi.plan.api import ActionController, KpiLinkController, PlanController
 from renaksi.reports.api import ReportController
 from renaksi.settings import Settings
+from renaksi.sla.api import SlaController
 from renaksi.units.api import UnitController
 from renaksi.web.routes import static_router, template_config, web_router
 
@@ -134,6 +135,7 @@ def create_app(settings: Settings) -> Litestar:
             LaporController,
             KpiController,
             HolidayController,
+            SlaController,
             ReportController,
         ],
     )

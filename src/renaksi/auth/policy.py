@@ -66,6 +66,8 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/holidays"): ALL,
     ("POST", "/api/v1/holidays"): frozenset({A}),
     ("DELETE", "/api/v1/holidays/{day}"): frozenset({A}),
+    ("GET", "/api/v1/settings/sla"): ALL,
+    ("PUT", "/api/v1/settings/sla"): frozenset({A}),
     # reports
     ("GET", "/api/v1/reports/budget-gap.xlsx"): ALL,
     ("GET", "/api/v1/reports/quarterly.xlsx"): frozenset({A, K, B}),
