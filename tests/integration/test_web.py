@@ -2,7 +2,7 @@
 form errors that keep what was typed, CSRF."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from renaksi.db.models import BudgetLine, ProgressReport
 from renaksi.plan import service as plan_service
 from renaksi.settings import Settings
 from tests.conftest import PASSWORD, make_user
+from tests.integration.web_support import csrf_of, login_token, web_clients
 
 Client = TestClient  # type: ignore[type-arg]
 PAGES = [
@@ -32,39 +33,11 @@ def _action_of(session: Session, unit: str) -> int:
     return next(a.id for a in actions if a.lead_unit == unit)
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="_csrf" value="([^"]+)"', html)
-    assert found, "no CSRF field on the page"
-    return found[1]
-
-
-def _login_token(client: Client) -> str:
-    """The login form's CSRF token (its cookie is kept by the client)."""
-    return _csrf(client.get("/masuk").text)
-
-
 @pytest.fixture
-def web_as(settings: Settings, demo_loaded: Session) -> Callable[..., Client]:
+def web_as(settings: Settings, demo_loaded: Session) -> Iterator[Callable[..., Client]]:
     """``web_as("perencana", unit="DINKES")``: a browser-like client logged in via the form."""
-    opened: list[Client] = []
-
-    def login(role: str, unit: str | None = None) -> Client:
-        username = f"{role}-web-{len(opened)}"
-        make_user(demo_loaded, username, role, unit)
-        client = TestClient(create_app(settings))
-        client.__enter__()
-        opened.append(client)
-        response = client.post(
-            "/masuk",
-            data={"username": username, "password": PASSWORD, "_csrf": _login_token(client)},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-        return client
-
-    yield login  # type: ignore[misc]
-    for client in opened:
-        client.__exit__(None, None, None)
+    with web_clients(settings, demo_loaded) as login:
+        yield login
 
 
 def test_anonymous_pages_redirect_to_login(anon_client: Client) -> None:
@@ -85,7 +58,7 @@ def test_wrong_password_shows_indonesian_message_and_keeps_username(
     make_user(session, "pengguna", "koordinator")
     response = anon_client.post(
         "/masuk",
-        data={"username": "pengguna", "password": "salah", "_csrf": _login_token(anon_client)},
+        data={"username": "pengguna", "password": "salah", "_csrf": login_token(anon_client)},
     )
     assert response.status_code == 401
     assert "salah" in response.text.lower() and 'value="pengguna"' in response.text
@@ -102,7 +75,7 @@ def test_login_without_the_forms_csrf_token_is_refused(
     assert "token keamanan (CSRF)" in missing.text and 'value="pengguna"' in missing.text
     assert "renaksi_session" not in missing.headers.get("set-cookie", "")
     # the page that refused carries a fresh token: submitting it again works
-    token = _csrf(missing.text)
+    token = csrf_of(missing.text)
     wrong = anon_client.post("/masuk", data={**form, "_csrf": token[::-1]}, follow_redirects=False)
     assert wrong.status_code == 403
     with TestClient(create_app(settings)) as other:  # another browser, without the cookie
@@ -117,7 +90,7 @@ def test_login_logout_flow(web_as: Callable[..., Client]) -> None:
     home = client.get("/beranda")
     assert home.status_code == 200 and "Selamat datang." in home.text
     assert "Selamat datang." not in client.get("/beranda").text  # the flash shows once
-    out = client.post("/keluar", data={"_csrf": _csrf(home.text)}, follow_redirects=False)
+    out = client.post("/keluar", data={"_csrf": csrf_of(home.text)}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/masuk"
     assert client.get("/beranda", follow_redirects=False).status_code == 303
 
@@ -149,7 +122,7 @@ def test_planner_cannot_reach_another_units_forms(
 ) -> None:
     client = web_as("perencana", unit="DINKES")
     other = _action_of(demo_loaded, "PUPR")
-    csrf = _csrf(client.get("/beranda").text)
+    csrf = csrf_of(client.get("/beranda").text)
     assert client.get(f"/aksi/{other}").status_code == 403
     before = (
         demo_loaded.scalar(sa.select(sa.func.count()).select_from(ProgressReport)),
@@ -190,7 +163,7 @@ def test_progress_form_saves_and_redirects(
 ) -> None:
     client = web_as("koordinator")
     action = _action_of(demo_loaded, "DINKES")
-    csrf = _csrf(client.get(f"/aksi/{action}").text)
+    csrf = csrf_of(client.get(f"/aksi/{action}").text)
     response = client.post(
         f"/aksi/{action}/progres",
         data={
@@ -213,7 +186,7 @@ def test_form_error_keeps_typed_values_and_shows_message_beside_field(
 ) -> None:
     client = web_as("koordinator")
     action = _action_of(demo_loaded, "DINKES")
-    csrf = _csrf(client.get(f"/aksi/{action}").text)
+    csrf = csrf_of(client.get(f"/aksi/{action}").text)
     response = client.post(
         f"/aksi/{action}/progres",
         data={
@@ -251,7 +224,7 @@ def test_planner_enters_usulan_and_flag_goes(
     ids = re.findall(r'href="/aksi/(\d+)"', listed)
     assert ids
     action = int(ids[0])
-    csrf = _csrf(listed)
+    csrf = csrf_of(listed)
     response = client.post(
         f"/aksi/{action}/anggaran",
         data={
@@ -273,7 +246,7 @@ def test_budget_revision_uses_version(web_as: Callable[..., Client], demo_loaded
     client = web_as("bappeda")
     line = demo_loaded.scalars(sa.select(BudgetLine).where(BudgetLine.stage == "DPA")).first()
     assert line is not None
-    csrf = _csrf(client.get(f"/aksi/{line.action_id}").text)
+    csrf = csrf_of(client.get(f"/aksi/{line.action_id}").text)
     stale = client.post(
         f"/aksi/{line.action_id}/anggaran",
         data={
@@ -306,7 +279,7 @@ def test_budget_grid_saves_changed_cells(
     cells = re.findall(r'name="(c-\d+-2026)"[^>]*value="([^"]*)"', page)
     assert cells
     key, _ = cells[0]
-    form = {"_csrf": _csrf(page), "unit": "DINKES", "stage": "USULAN", "source": "PAD"}
+    form = {"_csrf": csrf_of(page), "unit": "DINKES", "stage": "USULAN", "source": "PAD"}
     for name in re.findall(r'name="([cov]-[\d-]+)"', page):
         found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
         form[name] = found[1] if found else ""
@@ -335,7 +308,7 @@ def test_import_page_shows_every_error_and_maps_aliases(
     web_as: Callable[..., Client], demo_loaded: Session
 ) -> None:
     client = web_as("koordinator")
-    csrf = _csrf(client.get("/impor").text)
+    csrf = csrf_of(client.get("/impor").text)
     bad = "No Tracking,Tanggal Laporan,Instansi Tujuan,Status\n1,bukan-tanggal,Dinkes,Aneh\n"
     response = client.post(
         "/impor",
@@ -361,7 +334,7 @@ def test_import_page_shows_every_error_and_maps_aliases(
 
 def test_admin_locks_a_period(web_as: Callable[..., Client]) -> None:
     client = web_as("admin")
-    csrf = _csrf(client.get("/admin").text)
+    csrf = csrf_of(client.get("/admin").text)
     response = client.post(
         "/admin/kunci",
         data={"_csrf": csrf, "kind": "PROGRESS", "year": "2025", "quarter": "1"},

@@ -27,11 +27,18 @@ UNSTORED_VERSION = 1
 
 log = logging.getLogger("renaksi")
 
-# bounds: at least a day, at most what a typo would give (LAPOR! works in days and weeks)
-VerifyWorkdays = Annotated[int, msgspec.Meta(ge=1, le=30)]
-ResponseWorkdays = Annotated[int, msgspec.Meta(ge=1, le=60)]
-AutocloseDays = Annotated[int, msgspec.Meta(ge=1, le=90)]
-CompleteDays = Annotated[int, msgspec.Meta(ge=1, le=365)]
+#: largest accepted value of each limit: at least one day, at most what only a typo would give
+#: (LAPOR! counts in days and weeks; completion within a year)
+MAXIMUM = {
+    "verify_workdays": 30,
+    "response_workdays": 60,
+    "autoclose_days": 90,
+    "complete_days": 365,
+}
+VerifyWorkdays = Annotated[int, msgspec.Meta(ge=1, le=MAXIMUM["verify_workdays"])]
+ResponseWorkdays = Annotated[int, msgspec.Meta(ge=1, le=MAXIMUM["response_workdays"])]
+AutocloseDays = Annotated[int, msgspec.Meta(ge=1, le=MAXIMUM["autoclose_days"])]
+CompleteDays = Annotated[int, msgspec.Meta(ge=1, le=MAXIMUM["complete_days"])]
 
 
 class SlaLimits(msgspec.Struct):

@@ -1,169 +1,113 @@
-"""*Impor* (LAPOR! exports, plan workbooks, mapping unmatched unit names) and *Admin*
-(users, units and aliases, holidays, SLA settings, period locks)."""
+"""*Admin*: users, period locks, holidays and SLA limits (units and aliases: web/units.py).
+
+Every form writes through the same service as the API and admits the roles the API's route
+table admits for that call; an error shows the page again with what was typed."""
 
 import datetime as dt
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from renaksi.auth import schemas as auth_schemas
 from renaksi.auth import service as auth_service
 from renaksi.auth.actor import Actor
-from renaksi.codes import LockKind, Role
-from renaksi.errors import FieldError, RenaksiError, ValidationError
+from renaksi.codes import LockKind, Role, UnitKind
+from renaksi.errors import FieldError, RenaksiError, ValidationError, translate
 from renaksi.lapor import schemas as lapor_schemas
 from renaksi.lapor import service as lapor
-from renaksi.lapor.api import UPLOAD_LIMIT
 from renaksi.locks import service as locks
-from renaksi.plan.importer import import_plan
 from renaksi.settings import Settings
+from renaksi.sla import service as sla
 from renaksi.units import service as unit_service
-from renaksi.web.common import check_csrf, field, page, redirect, require_roles
+from renaksi.web.actions import _convert
+from renaksi.web.common import (
+    ROLE_LABELS,
+    check_csrf,
+    field,
+    field_errors,
+    may,
+    page,
+    redirect,
+    require_roles,
+    require_route,
+)
 from renaksi.web.home import current_year
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-IMPORTERS = (Role.ADMIN, Role.KOORDINATOR)
+#: the SLA form: field → (label, unit of the limit)
+SLA_FIELDS = {
+    "verify_workdays": ("Verifikasi dan disposisi", "hari kerja"),
+    "response_workdays": ("Tindak lanjut pertama setelah disposisi", "hari kerja"),
+    "autoclose_days": ("Tutup otomatis bila pelapor tidak menanggapi", "hari kalender"),
+    "complete_days": ("Selesai sejak dilaporkan", "hari kalender"),
+}
+#: the roles in the order the new-user form offers them (planners are the most numerous)
+ROLE_CHOICES = [Role.PERENCANA, Role.KOORDINATOR, Role.BAPPEDA, Role.ADMIN]
 
 
-def _import_page(
-    request: Request[Any, Any, Any], session: Session, *, status_code: int = 200, **context: Any
+def admin_page(
+    request: Request[Any, Any, Any],
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    *,
+    year: int | None = None,
+    status_code: int = 200,
+    form_name: str | None = None,
+    data: dict[str, Any] | None = None,
+    exc: RenaksiError | None = None,
 ) -> Template:
+    """The admin page; after a refused form, again with what was typed and why."""
+    if exc is not None:
+        session.rollback()
+    sla_now = sla.get_sla(session, settings)
+    year = year or current_year(session)
+    units = unit_service.list_units(session)
     return page(
         request,
-        "import.html",
-        status_code=status_code,
-        unmatched=lapor.unmatched_units(session),
-        units=unit_service.list_units(session),
-        **context,
+        "admin.html",
+        status_code=exc.status_code if exc is not None else status_code,
+        year=year,
+        users=auth_service.list_users(session) if may(actor, "GET", "/api/v1/users") else [],
+        units=units,
+        holidays=lapor.list_holidays(session, year=year),
+        locks=locks.list_locks(session),
+        lock_options=[(k.value, k.value) for k in LockKind],
+        kind_options=[(k.value, k.value) for k in UnitKind],
+        role_options=[(r.value, ROLE_LABELS[r]) for r in ROLE_CHOICES],
+        unit_options=[("", "— bukan perencana —")]
+        + [(u.code, f"{u.code} — {u.name}") for u in units],
+        role_labels=ROLE_LABELS,
+        sla=sla_now,
+        sla_fields=SLA_FIELDS,
+        sla_maximum=sla.MAXIMUM,
+        can={
+            "users": may(actor, "POST", "/api/v1/users"),
+            "disable": may(actor, "PATCH", "/api/v1/users/{user_id}"),
+            "units": may(actor, "POST", "/api/v1/units"),
+            "holidays": may(actor, "POST", "/api/v1/holidays"),
+            "unlock": may(actor, "DELETE", "/api/v1/locks/{lock_id}"),
+            "sla": may(actor, "PUT", "/api/v1/settings/sla"),
+        },
+        form_name=form_name,
+        values={k: v for k, v in (data or {}).items() if k not in ("_csrf", "password")},
+        errors=field_errors(exc) if exc is not None else {},
+        error_message=exc.detail if exc is not None else None,
     )
 
 
-@get("/impor", sync_to_thread=True)
-def import_form(request: Request[Any, Any, Any], db_session: Session, actor: Actor) -> Template:
-    require_roles(actor, *IMPORTERS)
-    return _import_page(request, db_session)
-
-
-async def _upload(data: dict[str, Any], limit: int) -> tuple[str, bytes]:
-    upload = data.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise ValidationError(
-            "Pilih berkas yang akan diimpor.",
-            [FieldError(field="file", message="Pilih berkas terlebih dahulu.")],
-        )
-    content = await upload.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationError(
-            "Berkas terlalu besar.",
-            [
-                FieldError(
-                    field="file", message=f"Berkas melebihi {limit:,} bita.".replace(",", ".")
-                )
-            ],
-        )
-    return upload.filename, content
-
-
-@post("/impor", request_max_body_size=UPLOAD_LIMIT)
-async def import_submit(
-    request: Request[Any, Any, Any], settings: Settings, actor: Actor, data: Upload
-) -> Template:
-    """One form, two kinds of file: a LAPOR! export (CSV/XLSX) or a plan workbook."""
-    require_roles(actor, *IMPORTERS)
-    check_csrf(request, data)
-    kind = str(data.get("kind") or "lapor")
-    dry_run = bool(data.get("dry_run"))
-    factory = request.app.state.session_factory
-    try:
-        name, content = await _upload(data, settings.max_upload_bytes)
-    except RenaksiError as exc:
-        with factory() as session:
-            return _import_page(
-                request,
-                session,
-                status_code=422,
-                kind=kind,
-                errors={"file": exc.errors[0].message},
-                error_message=exc.detail,
-            )
-    import anyio
-
-    def run() -> Template:
-        with factory() as session:
-            session.info["actor"] = actor
-            try:
-                if kind == "rencana":
-                    plan = import_plan(session, content, dry_run=dry_run)
-                    return _import_page(
-                        request, session, kind=kind, plan_result=plan, file_name=name
-                    )
-                batch = lapor.import_complaints(
-                    session,
-                    content,
-                    file_name=name,
-                    settings=settings,
-                    imported_by=actor.username,
-                    dry_run=dry_run,
-                )
-                return _import_page(request, session, kind=kind, batch=batch, file_name=name)
-            except RenaksiError as exc:
-                session.rollback()
-                return _import_page(
-                    request,
-                    session,
-                    status_code=exc.status_code,
-                    kind=kind,
-                    file_name=name,
-                    import_errors=exc.errors,
-                    error_message=exc.detail,
-                )
-
-    return await anyio.to_thread.run_sync(run)
-
-
-@post("/impor/alias", sync_to_thread=True)
-def map_alias(
-    request: Request[Any, Any, Any], db_session: Session, actor: Actor, data: Form
-) -> Redirect | Template:
-    """An unmatched LAPOR! unit name becomes an alias of the chosen unit: counted at once."""
-    require_roles(actor, *IMPORTERS)
-    check_csrf(request, data)
-    name, code = field(data, "name"), field(data, "unit")
-    if not code:
-        return _import_page(
-            request,
-            db_session,
-            status_code=422,
-            alias_errors={name: "Pilih PD."},
-            error_message="Pilih PD untuk nama instansi itu.",
-        )
-    try:
-        unit_service.add_alias(db_session, code, name)
-    except RenaksiError as exc:
-        db_session.rollback()
-        if exc.status_code == 403:
-            raise
-        message = exc.errors[0].message if exc.errors else exc.detail
-        return _import_page(
-            request,
-            db_session,
-            status_code=exc.status_code,
-            alias_errors={name: message},
-            error_message=exc.detail,
-        )
-    return redirect("/impor", f"“{name}” sekarang dicocokkan ke PD {code}.")
-
-
-# --- Admin -----------------------------------------------------------------------------------
+def _refused(exc: RenaksiError) -> bool:
+    """Errors that are pages of their own (not allowed, gone) rather than form messages."""
+    return exc.status_code in (401, 403, 404)
 
 
 @get("/admin", sync_to_thread=True)
-def admin_page(
+def admin_view(
     request: Request[Any, Any, Any],
     db_session: Session,
     settings: Settings,
@@ -171,41 +115,36 @@ def admin_page(
     tahun: int | None = None,
 ) -> Template:
     require_roles(actor, Role.ADMIN, Role.KOORDINATOR)
-    year = tahun or current_year(db_session)
-    return page(
-        request,
-        "admin.html",
-        year=year,
-        users=auth_service.list_users(db_session) if actor.role is Role.ADMIN else [],
-        units=unit_service.list_units(db_session),
-        holidays=lapor.list_holidays(db_session, year=year),
-        locks=locks.list_locks(db_session),
-        settings=settings,
-        lock_kinds=list(LockKind),
-    )
+    return admin_page(request, db_session, settings, actor, year=tahun)
+
+
+# --- period locks and holidays ------------------------------------------------------------------
 
 
 @post("/admin/kunci", sync_to_thread=True)
 def add_lock(
-    request: Request[Any, Any, Any], db_session: Session, actor: Actor, data: Form
-) -> Redirect:
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    data: Form,
+) -> Redirect | Template:
     require_roles(actor, Role.ADMIN, Role.KOORDINATOR)
     check_csrf(request, data)
     year, quarter = field(data, "year"), field(data, "quarter")
     try:
-        created = locks.lock(
-            db_session,
-            actor,
-            locks.LockCreate(
-                kind=LockKind(field(data, "kind")),
-                year=int(year),
-                quarter=int(quarter) if quarter else None,
-            ),
+        payload = {
+            "kind": field(data, "kind"),
+            "year": int(year) if year.isdigit() else year,
+            "quarter": int(quarter) if quarter.isdigit() else (quarter or None),
+        }
+        created = locks.lock(db_session, actor, _convert(locks.LockCreate, payload))
+    except RenaksiError as exc:
+        if _refused(exc):
+            raise
+        return admin_page(
+            request, db_session, settings, actor, form_name="lock", data=data, exc=exc
         )
-    except (RenaksiError, ValueError) as exc:
-        db_session.rollback()
-        detail = exc.detail if isinstance(exc, RenaksiError) else "Isian kunci periode tidak valid."
-        return redirect("/admin", detail, kind="galat")
     return redirect(
         "/admin", f"Periode {locks.describe(created.kind, created.year, created.quarter)} dikunci."
     )
@@ -223,19 +162,158 @@ def remove_lock(
 
 @post("/admin/libur", sync_to_thread=True)
 def add_holiday(
-    request: Request[Any, Any, Any], db_session: Session, actor: Actor, data: Form
-) -> Redirect:
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    data: Form,
+) -> Redirect | Template:
     require_roles(actor, Role.ADMIN)
     check_csrf(request, data)
     try:
-        day = dt.date.fromisoformat(field(data, "date"))
+        try:
+            day = dt.date.fromisoformat(field(data, "date"))
+        except ValueError:
+            raise ValidationError(
+                "Tanggal libur tidak valid.",
+                [FieldError(field="date", message="pilih tanggal (TTTT-BB-HH)")],
+            ) from None
+        name = field(data, "name") or "Libur lokal"
         lapor.add_holiday(
-            db_session,
-            lapor_schemas.HolidayCreate(date=day, name=field(data, "name") or "Libur lokal"),
+            db_session, _convert(lapor_schemas.HolidayCreate, {"date": day, "name": name})
         )
-    except ValueError:
-        return redirect("/admin", "Tanggal libur tidak valid (pakai TTTT-BB-HH).", kind="galat")
     except RenaksiError as exc:
-        db_session.rollback()
-        return redirect("/admin", exc.detail, kind="galat")
+        if _refused(exc):
+            raise
+        return admin_page(
+            request, db_session, settings, actor, form_name="holiday", data=data, exc=exc
+        )
     return redirect("/admin", f"Hari libur lokal {day.isoformat()} ditambahkan.", tahun=day.year)
+
+
+# --- SLA limits ----------------------------------------------------------------------------------
+
+
+def _sla_update(data: dict[str, Any]) -> sla.SlaUpdate:
+    """The form's limits, each checked with the API's own type so every message shows at once;
+    an empty field means the ``RENAKSI_SLA_*`` default."""
+    values: dict[str, int] = {}
+    errors: list[FieldError] = []
+    for name in sla.FIELDS:
+        raw = field(data, name).replace(" ", "")
+        if not raw:
+            continue
+        bounds = f"isi bilangan bulat 1–{sla.MAXIMUM[name]} {SLA_FIELDS[name][1]}"
+        if not raw.lstrip("-").isdigit():
+            errors.append(FieldError(field=name, value=raw, message=bounds))
+            continue
+        try:
+            values[name] = getattr(msgspec.convert({name: int(raw)}, sla.SlaUpdate), name)
+        except msgspec.ValidationError as exc:
+            errors.append(
+                FieldError(field=name, value=raw, message=f"{translate(str(exc))}; {bounds}")
+            )
+    if errors:
+        raise ValidationError("Batas waktu tidak valid; periksa yang ditandai.", errors)
+    return sla.SlaUpdate(**values)
+
+
+@post("/admin/sla", sync_to_thread=True)
+def save_sla(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    data: Form,
+) -> Redirect | Template:
+    require_route(actor, "PUT", "/api/v1/settings/sla")
+    check_csrf(request, data)
+    version = field(data, "version")
+    try:
+        saved = sla.update_sla(
+            db_session,
+            settings,
+            _sla_update(data),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except RenaksiError as exc:
+        if _refused(exc):
+            raise
+        return admin_page(request, db_session, settings, actor, form_name="sla", data=data, exc=exc)
+    return redirect(
+        "/admin",
+        f"Batas waktu SLA disimpan: tindak lanjut {saved.response_workdays} hari kerja, selesai "
+        f"{saved.complete_days} hari. KPI kini dihitung dengan batas ini.",
+    )
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+@post("/admin/pengguna", sync_to_thread=True)
+def create_user(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    data: Form,
+) -> Redirect | Template:
+    require_route(actor, "POST", "/api/v1/users")
+    check_csrf(request, data)
+    payload = {
+        "username": field(data, "username"),
+        "full_name": field(data, "full_name"),
+        "role": field(data, "role"),
+        "unit": field(data, "unit") or None,
+        "password": str(data.get("password") or ""),
+    }
+    try:
+        if not payload["password"]:
+            raise ValidationError(
+                "Kata sandi wajib diisi.", [FieldError(field="password", message="isi kata sandi")]
+            )
+        user = auth_service.create_user(db_session, _convert(auth_schemas.UserCreate, payload))
+    except RenaksiError as exc:
+        if _refused(exc):
+            raise
+        return admin_page(
+            request, db_session, settings, actor, form_name="user", data=data, exc=exc
+        )
+    where = f" untuk PD {user.unit}" if user.unit else ""
+    return redirect(
+        "/admin",
+        f"Pengguna {user.username} ({ROLE_LABELS[user.role]}{where}) ditambahkan dan sudah bisa "
+        "masuk.",
+    )
+
+
+@post("/admin/pengguna/{user_id:int}/status", sync_to_thread=True)
+def set_user_active(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    user_id: int,
+    data: Form,
+) -> Redirect | Template:
+    """Disable (every session and token ends at once) or enable again; carries the version."""
+    require_route(actor, "PATCH", "/api/v1/users/{user_id}")
+    check_csrf(request, data)
+    active = field(data, "active") == "1"
+    version = field(data, "version")
+    try:
+        user = auth_service.update_user(
+            db_session,
+            user_id,
+            auth_schemas.UserUpdate(active=active),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except RenaksiError as exc:
+        if _refused(exc):
+            raise
+        return admin_page(request, db_session, settings, actor, exc=exc)
+    if active:
+        return redirect("/admin", f"Pengguna {user.username} aktif kembali.")
+    return redirect(
+        "/admin", f"Pengguna {user.username} dinonaktifkan; semua sesi dan tokennya dicabut."
+    )

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from sqlalchemy.orm.exc import StaleDataError
 
+from renaksi.auth import policy
 from renaksi.auth.actor import Actor
 from renaksi.codes import Role
 from renaksi.errors import FieldError, ForbiddenError, NotAuthenticatedError, RenaksiError
@@ -72,6 +73,19 @@ def provide_web_actor(request: Request[Any, Any, Any]) -> Actor:
 def require_roles(actor: Actor, *roles: Role) -> None:
     """Page-level gate mirroring the API's route table (services still check rows)."""
     if actor.role not in roles:
+        raise ForbiddenError("Halaman ini bukan untuk peran Anda.")
+
+
+def may(actor: Actor, method: str, api_path: str) -> bool:
+    """Whether the API's route table lets this role make that call (forms are shown by this)."""
+    allowed = policy.roles_for(method, api_path)
+    return bool(allowed) and actor.role in (allowed or ())
+
+
+def require_route(actor: Actor, method: str, api_path: str) -> None:
+    """Page gate taken from the API's route table: a form that writes through the same service
+    as ``method api_path`` admits exactly the roles that route admits."""
+    if not may(actor, method, api_path):
         raise ForbiddenError("Halaman ini bukan untuk peran Anda.")
 
 

@@ -12,7 +12,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.orm.exc import StaleDataError
 
 from renaksi.errors import RenaksiError
-from renaksi.web import actions, admin, home, office
+from renaksi.web import actions, admin, home, imports, office, units
 from renaksi.web.common import FILTERS, handle_error, provide_web_actor
 
 HERE = Path(__file__).parent
@@ -63,12 +63,19 @@ def web_router() -> Router:
             office.report_form,
             office.download_budget_gap,
             office.download_quarterly,
-            admin.import_form,
-            admin.import_submit,
-            admin.map_alias,
-            admin.admin_page,
+            imports.import_form,
+            imports.import_submit,
+            imports.map_alias,
+            admin.admin_view,
             admin.add_lock,
             admin.remove_lock,
             admin.add_holiday,
+            admin.save_sla,
+            admin.create_user,
+            admin.set_user_active,
+            units.create_unit,
+            units.unit_view,
+            units.update_unit,
+            units.add_alias,
         ],
     )
