@@ -18,6 +18,7 @@ from renaksi.audit.api import AuditController
 from renaksi.auth.api import AuthController, UserController
 from renaksi.auth.middleware import IdentityMiddleware, route_guard
 from renaksi.budget.api import BudgetLineController, FlagController
+from renaksi.db import revision
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.errors import ErrorBody, FieldError, RenaksiError, request_errors, translate
 from renaksi.http import API_PREFIX, document_auth_errors, provide_actor, provide_session
@@ -109,6 +110,7 @@ def healthz() -> dict[str, str]:
 
 def create_app(settings: Settings) -> Litestar:
     engine = create_db_engine(settings.database_url, echo=settings.echo_sql)
+    revision.configure(engine, seconds=settings.cache_seconds)
     session_factory = make_session_factory(engine)
 
     def on_startup(app: Litestar) -> None:

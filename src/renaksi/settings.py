@@ -67,6 +67,10 @@ class Settings:
     allowed_hosts: str = "localhost,127.0.0.1,[::1],testserver,testserver.local"
     #: Serve the OpenAPI UI at /schema (switch off in production if wanted).
     openapi_ui: bool = True
+    #: Seconds a cached flag/KPI/list result may live. Any write through renaksi invalidates
+    #: it at once, in every process; the limit only bounds how long a change made by hand in
+    #: the database goes unseen. 0 switches caching off.
+    cache_seconds: int = 300
 
     @property
     def insecure_cookies(self) -> bool:

@@ -14,6 +14,7 @@ from renaksi.auth.service import check_version
 from renaksi.budget import flags as rules
 from renaksi.budget import queries, schemas
 from renaksi.codes import Flag, LockKind, Stage
+from renaksi.db import revision
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, BudgetLine, Plan, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError
@@ -217,19 +218,24 @@ def flags_frame(
     (default today, but never later than the end of ``year``) with that year's targets.
     """
     plan_row = plan_for_year(session, year, plan)
-    frame = rules.compute_flags(
-        targets=queries.targets_frame(session, plan_row.id, year),
-        lines=queries.lines_frame(session, plan_row.id, year),
-    )
-    links = queries.kpi_targets_frame(session, plan_row.id, year)
-    if links.height:
-        view_day, period = priority_view(year, lapor.check_as_of(as_of or lapor.today_wita()))
-        kpis = lapor.kpi_frame(
-            session, settings=settings or Settings(), period=period, as_of=view_day
+    plan_id = plan_row.id
+    view_day, period = priority_view(year, lapor.check_as_of(as_of or lapor.today_wita()))
+    settings = settings or Settings()
+
+    def compute() -> pl.DataFrame:
+        frame = rules.compute_flags(
+            targets=queries.targets_frame(session, plan_id, year),
+            lines=queries.lines_frame(session, plan_id, year),
         )
-        frame = rules.add_priority(frame, missed=missed_targets(kpis, links))
-    actions = queries.actions_frame(session, plan_row.id)
-    return plan_row, frame.join(actions, on="action_id", how="inner")
+        links = queries.kpi_targets_frame(session, plan_id, year)
+        if links.height:
+            kpis = lapor.kpi_frame(session, settings=settings, period=period, as_of=view_day)
+            frame = rules.add_priority(frame, missed=missed_targets(kpis, links))
+        actions = queries.actions_frame(session, plan_id)
+        return frame.join(actions, on="action_id", how="inner")
+
+    key = ("flags_frame", plan_id, year, view_day, lapor.sla_key(settings))
+    return plan_row, revision.cached(session, key, compute)
 
 
 def list_flags(
@@ -250,17 +256,27 @@ def list_flags(
     """
     if actor is not None:
         unit = scope.unit_filter(actor, unit)
-    _, frame = flags_frame(session, year=year, plan=plan, as_of=as_of, settings=settings)
-    if unit is not None:
-        if session.scalar(sa.select(Unit.id).where(Unit.code == unit)) is None:
-            raise NotFoundError(f"PD dengan kode '{unit}' tidak ditemukan.")
-        frame = frame.filter(pl.col("unit_code") == unit)
-    if flag is not None:
-        frame = frame.filter(pl.col("flags").list.contains(flag.value))
-    if only_flagged:
-        frame = frame.filter(pl.col("flags").list.len() > 0)
-    frame = frame.sort("unit_code", "action_code").select(schemas.ActionYearFlags.__struct_fields__)
-    return msgspec.convert(frame.to_dicts(), list[schemas.ActionYearFlags])
+    as_of = lapor.check_as_of(as_of or lapor.today_wita())
+    settings = settings or Settings()
+
+    def compute() -> list[schemas.ActionYearFlags]:
+        _, frame = flags_frame(session, year=year, plan=plan, as_of=as_of, settings=settings)
+        if unit is not None:
+            if session.scalar(sa.select(Unit.id).where(Unit.code == unit)) is None:
+                raise NotFoundError(f"PD dengan kode '{unit}' tidak ditemukan.")
+            frame = frame.filter(pl.col("unit_code") == unit)
+        if flag is not None:
+            frame = frame.filter(pl.col("flags").list.contains(flag.value))
+        if only_flagged:
+            frame = frame.filter(pl.col("flags").list.len() > 0)
+        frame = frame.sort("unit_code", "action_code").select(
+            schemas.ActionYearFlags.__struct_fields__
+        )
+        return msgspec.convert(frame.to_dicts(), list[schemas.ActionYearFlags])
+
+    view_day = min(as_of, date(year, 12, 31))
+    key = ("flags", plan, year, view_day, unit, flag, only_flagged, lapor.sla_key(settings))
+    return revision.cached(session, key, compute)
 
 
 def flagged_action_ids(

@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from renaksi.db import revision
+
 WRITE_OPTION = "renaksi_write"
 
 
@@ -56,6 +58,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
     factory = sessionmaker(engine, expire_on_commit=False, autoflush=False)
     event.listen(factory, "after_flush", after_flush)
+    revision.track_changes(factory)
     return factory
 
 
@@ -71,8 +74,12 @@ def write_transaction(session: Session) -> Iterator[Session]:
             raise RuntimeError("write_transaction entered with pending changes")
         session.rollback()
     session.connection(execution_options={WRITE_OPTION: True})
+    revision.begin(session)
     try:
         yield session
+        if session.in_transaction():  # not after a dry run's rollback
+            session.flush()
+            revision.bump(session)  # last: its row stays locked only while committing
         session.commit()
     except BaseException:
         session.rollback()

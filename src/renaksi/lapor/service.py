@@ -11,6 +11,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from renaksi.db import revision
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Holiday, ImportBatch, Unit, UnitAlias
 from renaksi.db.models.units import normalise_name
@@ -242,6 +243,17 @@ def check_as_of(as_of: date) -> date:
     return as_of
 
 
+def sla_key(settings: Settings) -> tuple[int, ...]:
+    """What of ``settings`` a cached KPI result depends on (stored SLA values are data, and
+    change the data revision)."""
+    return (
+        settings.sla_verify_workdays,
+        settings.sla_response_workdays,
+        settings.sla_autoclose_days,
+        settings.sla_complete_days,
+    )
+
+
 def sla_from(session: Session, settings: Settings) -> rules.Sla:
     """The SLA limits in force: an admin's stored values over the ``RENAKSI_SLA_*`` defaults."""
     return sla_settings.kpi_sla(session, settings)
@@ -273,15 +285,20 @@ def kpi_frame(
 ) -> pl.DataFrame:
     """KPIs of every unit (and the total row) for ``period`` as of ``as_of`` (default today)."""
     as_of = check_as_of(as_of or today_wita())
-    units = list(session.scalars(sa.select(Unit.code).order_by(Unit.code)))
-    return rules.compute_kpis(
-        _complaints_for(session, period, as_of),
-        units=units,
-        period=period,
-        as_of=as_of,
-        sla=sla_from(session, settings),
-        holidays=holidays_for(session, range(period.year - 1, max(as_of.year, period.year) + 2)),
-    )
+
+    def compute() -> pl.DataFrame:
+        units = list(session.scalars(sa.select(Unit.code).order_by(Unit.code)))
+        years = range(period.year - 1, max(as_of.year, period.year) + 2)
+        return rules.compute_kpis(
+            _complaints_for(session, period, as_of),
+            units=units,
+            period=period,
+            as_of=as_of,
+            sla=sla_from(session, settings),
+            holidays=holidays_for(session, years),
+        )
+
+    return revision.cached(session, ("kpi_frame", period, as_of, sla_key(settings)), compute)
 
 
 def kpis(
@@ -294,12 +311,17 @@ def kpis(
     as_of: date | None = None,
 ) -> list[schemas.KpiRow]:
     period = _check_period(year, quarter)
-    frame = kpi_frame(session, settings=settings, period=period, as_of=as_of)
-    if unit is not None:
-        if unit not in set(frame["unit_code"].drop_nulls().to_list()):
-            raise NotFoundError(f"PD dengan kode '{unit}' tidak ditemukan.")
-        frame = frame.filter(pl.col("unit_code") == unit)
-    return msgspec.convert(frame.to_dicts(), list[schemas.KpiRow])
+    as_of = check_as_of(as_of or today_wita())
+
+    def compute() -> list[schemas.KpiRow]:
+        frame = kpi_frame(session, settings=settings, period=period, as_of=as_of)
+        if unit is not None:
+            if unit not in set(frame["unit_code"].drop_nulls().to_list()):
+                raise NotFoundError(f"PD dengan kode '{unit}' tidak ditemukan.")
+            frame = frame.filter(pl.col("unit_code") == unit)
+        return msgspec.convert(frame.to_dicts(), list[schemas.KpiRow])
+
+    return revision.cached(session, ("kpis", period, as_of, unit, sla_key(settings)), compute)
 
 
 def quality_warnings(

@@ -11,6 +11,7 @@ from renaksi.auth import scope
 from renaksi.auth.actor import Actor
 from renaksi.auth.service import check_version
 from renaksi.codes import Flag, LockKind, ProgressStatus
+from renaksi.db import revision
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, ActionTarget, Objective, Plan, ProgressReport, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
@@ -191,6 +192,37 @@ def list_actions(
     A planner only ever sees the actions their own unit leads or supports.
     """
     unit = scope.unit_filter(actor, unit)
+    search = search.strip() if search else None
+    key = ("actions", plan, unit, year, status, flag, search or None, page, per_page)
+    return revision.cached(
+        session,
+        key,
+        lambda: _list_actions(
+            session,
+            plan=plan,
+            unit=unit,
+            year=year,
+            status=status,
+            flag=flag,
+            search=search,
+            page=page,
+            per_page=per_page,
+        ),
+    )
+
+
+def _list_actions(
+    session: Session,
+    *,
+    plan: str | None,
+    unit: str | None,
+    year: int | None,
+    status: ProgressStatus | None,
+    flag: Flag | None,
+    search: str | None,
+    page: int,
+    per_page: int,
+) -> Page[schemas.Action]:
     query = _action_query().join(Plan, Plan.id == Action.plan_id)
     if plan is not None:
         query = query.where(Plan.id == resolve_plan(session, plan).id)

@@ -14,6 +14,7 @@ from renaksi.db.models.plan import (
     ProgressReport,
     action_supporting_units,
 )
+from renaksi.db.models.revision import DataRevision
 from renaksi.db.models.settings import AppSetting
 from renaksi.db.models.units import Unit, UnitAlias
 
@@ -25,6 +26,7 @@ __all__ = [
     "AuditLog",
     "BudgetLine",
     "Complaint",
+    "DataRevision",
     "Holiday",
     "ImportBatch",
     "KpiLink",
