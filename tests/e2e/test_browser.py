@@ -227,3 +227,37 @@ def test_bappeda_downloads_budget_gap_workbook(page: "sync_api.Page", tmp_path: 
     download.save_as(target)
     book = openpyxl.load_workbook(target, read_only=True)
     assert {"Ringkasan", "Rincian", "Prioritas"} <= set(book.sheetnames)
+
+
+def test_admin_creates_a_user_who_then_logs_in(page: "sync_api.Page") -> None:
+    _login(page, "admin")
+    page.goto("/admin")
+    form = page.locator("#form-pengguna")
+    form.get_by_label("Nama pengguna").fill("sari.dinkes")
+    form.get_by_label("Nama lengkap").fill("Sari Perencana")
+    form.get_by_label("Peran").select_option("perencana")
+    form.get_by_label("Kata sandi awal").fill("sandi-awal-sari-2026")
+    form.get_by_role("button", name="Tambah pengguna").click()  # no PD chosen yet
+    form = page.locator("#form-pengguna")
+    sync_api.expect(form.locator("#galat-unit")).to_contain_text("wajib untuk perencana")
+    sync_api.expect(form.get_by_label("Nama pengguna")).to_have_value("sari.dinkes")
+    form.get_by_label("PD (wajib untuk perencana)").select_option("DINKES")
+    form.get_by_label("Kata sandi awal").fill("sandi-awal-sari-2026")
+    form.get_by_role("button", name="Tambah pengguna").click()
+    sync_api.expect(page.locator(".pesan-ok")).to_contain_text("sari.dinkes")
+    sync_api.expect(page.locator("#daftar-pengguna")).to_contain_text("Sari Perencana")
+    _shot(page, "admin")
+    page.get_by_role("button", name="Keluar").click()
+    _login(page, "sari.dinkes", "sandi-awal-sari-2026")
+    sync_api.expect(page.get_by_role("heading", name="Beranda")).to_be_visible()
+    sync_api.expect(page.locator(".pengguna")).to_contain_text("sari.dinkes")
+
+
+def test_linked_kpis_show_their_trend(page: "sync_api.Page") -> None:
+    _login(page, "koordinator")
+    page.goto("/aksi?q=A.05.03")
+    page.get_by_role("link", name="A.05.03", exact=True).click()
+    trend = page.locator("#kpi-terkait")
+    sync_api.expect(trend.locator("svg").first).to_be_visible()
+    sync_api.expect(trend.locator(".tren-tabel").first).to_contain_text("Triwulan IV 2024")
+    _shot(page, "detail-aksi-kpi")

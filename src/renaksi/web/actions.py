@@ -20,6 +20,7 @@ from renaksi.plan import schemas as plan_schemas
 from renaksi.plan import service as plan_service
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
+from renaksi.web import trend
 from renaksi.web.common import check_csrf, field, field_errors, page, redirect
 from renaksi.web.home import current_year
 
@@ -118,13 +119,15 @@ def _detail_context(
         # flags are then readable even when another unit leads it
         rows = budget.list_flags(session, year=year, unit=action.lead_unit, settings=settings)
         flags[year] = next((r for r in rows if r.action_code == action.code), None)
+    links = kpi_links.list_links(session, action_id)
     return {
         "action": action,
         "progress": progress,
         "lines_by_year": by_year,
         "years": years,
         "year_flags": flags,
-        "links": kpi_links.list_links(session, action_id),
+        "links": links,
+        "trends": trend.link_trends(session, settings, links),
         "stages": writable_stages(actor),
         "sources": list(Source),
         "statuses": STATUS_LABELS,
