@@ -3,10 +3,19 @@
 
 import threading
 from collections import Counter
+from typing import Any
 
 import httpx
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session, selectinload
 
+from renaksi.auth.actor import Actor
+from renaksi.db.engine import WRITE_OPTION, make_session_factory
+from renaksi.db.models import Action, ActionTarget
+from renaksi.errors import PreconditionFailedError
+from renaksi.plan import service as plan
+from renaksi.plan.schemas import ActionUpdate, Target
 from tests.conftest import make_user
 
 WRITERS = 8
@@ -57,3 +66,71 @@ def test_concurrent_increments_lose_nothing(
     final = httpx.get(f"{two_servers[1]}{url}", headers=headers).json()
     assert final["amount"] == line["amount"] + WRITERS * INCREMENTS  # zero lost updates
     assert final["version"] == line["version"] + WRITERS * INCREMENTS
+
+
+def test_action_patch_racing_a_commit_is_refused(engine: sa.Engine, demo_loaded: Session) -> None:
+    """A PATCH whose If-Match was current when it read the action, but which reads the
+    action's targets after another writer committed, must answer 412, not 200.
+
+    Found by the load test (``test_load.py``) on PostgreSQL: under READ COMMITTED the action
+    row and its target rows are read by separate statements and could come from either side of
+    another writer's commit. When that writer had set the same targets, the PATCH saw "no
+    change", wrote nothing (so no version check in an UPDATE) and answered 200: one of two
+    "+1"s was lost. The action row is now locked when read for a write.
+    """
+    factory = make_session_factory(engine)
+    actor = Actor.system("uji")
+    with factory() as session:
+        action_id = session.scalar(
+            sa.select(sa.func.min(ActionTarget.action_id)).where(ActionTarget.year == 2025)
+        )
+        assert action_id is not None
+        before = plan.get_action(session, action_id, actor=actor)
+    bumped = [Target(year=t.year, value=t.value + (t.year == 2025)) for t in before.targets]
+
+    # another writer's +1: flushed (row locked), not committed yet
+    other = factory()
+    other.connection(execution_options={WRITE_OPTION: True})
+    row = other.scalars(
+        sa.select(Action).options(selectinload(Action.targets)).where(Action.id == action_id)
+    ).one()
+    plan.set_targets(row, {t.year: t.value for t in bumped})
+    row.touch()
+    other.flush()
+
+    reached, committed = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def pause_before_targets(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if threading.current_thread() is racer and "FROM action_target" in statement:
+            reached.set()
+            committed.wait(10)
+
+    def patch_the_same() -> None:
+        with factory() as session:
+            try:
+                outcome["answer"] = plan.update_action(
+                    session,
+                    action_id,
+                    ActionUpdate(targets=bumped),
+                    actor=actor,
+                    expected_version=before.version,
+                )
+            except PreconditionFailedError as exc:
+                outcome["refused"] = exc
+
+    racer = threading.Thread(target=patch_the_same)
+    event.listen(engine, "before_cursor_execute", pause_before_targets)
+    try:
+        racer.start()
+        reached.wait(1)  # with the row lock (or SQLite's one writer) it waits for the commit
+        other.commit()
+        other.close()
+        committed.set()
+        racer.join(30)
+    finally:
+        event.remove(engine, "before_cursor_execute", pause_before_targets)
+    assert "refused" in outcome, outcome
+    with factory() as session:
+        after = plan.get_action(session, action_id, actor=actor)
+    assert after.version == before.version + 1

@@ -161,8 +161,18 @@ def action_to_schema(action: Action, latest: ProgressReport | None) -> schemas.A
     )
 
 
-def _get_action(session: Session, action_id: int) -> Action:
-    action = session.scalars(_action_query().where(Action.id == action_id)).one_or_none()
+def _get_action(session: Session, action_id: int, *, for_update: bool = False) -> Action:
+    """The action with its targets, units and objective eagerly loaded.
+
+    ``for_update``: lock the action row first (PostgreSQL ``FOR UPDATE``; SQLite already has
+    one writer). Its children are read by separate statements, which under READ COMMITTED
+    could otherwise see a writer that committed after the row was read: the version checked
+    against ``If-Match`` would not be the version of the targets compared and changed.
+    """
+    query = _action_query().where(Action.id == action_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    action = session.scalars(query).one_or_none()
     if action is None:
         raise NotFoundError(f"Aksi dengan id {action_id} tidak ditemukan.")
     return action
@@ -365,7 +375,7 @@ def update_action(
     expected_version: int | None = None,
 ) -> schemas.Action:
     with write_transaction(session):
-        action = _get_action(session, action_id)
+        action = _get_action(session, action_id, for_update=True)
         check_version(action.version, expected_version)
         plan = action.plan
         changed = False

@@ -38,8 +38,13 @@ def list_units(session: Session) -> list[schemas.Unit]:
     return [to_schema(u) for u in session.scalars(_query())]
 
 
-def _get(session: Session, code: str) -> Unit:
-    unit = session.scalars(_query().where(Unit.code == code)).one_or_none()
+def _get(session: Session, code: str, *, for_update: bool = False) -> Unit:
+    """``for_update``: lock the unit row before its aliases are read (see
+    :func:`renaksi.plan.service._get_action`), so the version checked is theirs too."""
+    query = _query().where(Unit.code == code)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    unit = session.scalars(query).one_or_none()
     if unit is None:
         raise NotFoundError(f"PD dengan kode '{code}' tidak ditemukan.")
     return unit
@@ -102,7 +107,7 @@ def update_unit(
     session: Session, code: str, data: schemas.UnitUpdate, *, expected_version: int | None = None
 ) -> schemas.Unit:
     with write_transaction(session):
-        unit = _get(session, code)
+        unit = _get(session, code, for_update=True)
         check_version(unit.version, expected_version)
         changed = False
         if data.name is not msgspec.UNSET and data.name.strip() != unit.name:
@@ -123,7 +128,7 @@ def update_unit(
 
 def add_alias(session: Session, code: str, alias: str) -> schemas.Unit:
     with write_transaction(session):
-        unit = _get(session, code)
+        unit = _get(session, code, for_update=True)
         if errors := _alias_errors(session, unit, [alias], field="alias"):
             raise ConflictError("Alias sudah dipakai PD lain.", errors)
         if normalise_name(alias) not in {a.alias_key for a in unit.aliases}:
