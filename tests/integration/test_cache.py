@@ -5,18 +5,20 @@ processes."""
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from renaksi.auth import service as auth
 from renaksi.auth.actor import Actor
 from renaksi.budget import service as budget
 from renaksi.budget.schemas import BudgetLineCreate
 from renaksi.codes import Role, Source, Stage
 from renaksi.db import revision
 from renaksi.db.engine import create_db_engine, make_session_factory
-from renaksi.db.models import Action
+from renaksi.db.models import Action, ApiToken, User
 from renaksi.errors import RenaksiError
 from renaksi.plan import service as plan
 from renaksi.plan.schemas import ActionUpdate
@@ -137,3 +139,26 @@ def test_hand_written_sql_waits_for_expiry_unless_caching_is_off(
     finally:
         cached_engine.dispose()
         fresh_engine.dispose()
+
+
+def test_a_token_revoked_or_a_user_disabled_elsewhere_stops_working_at_once(
+    client_as: Any, other_process: Session
+) -> None:
+    """API tokens are looked up through the cache too: a script that keeps calling must be
+    cut off by the next request after an admin acts on another server process."""
+    reader = client_as("bappeda", username="skrip-bappeda")
+    assert reader.get("/api/v1/units").status_code == 200
+    assert reader.get("/api/v1/units").status_code == 200  # now from the cache
+    auth.set_active(other_process, "skrip-bappeda", False)
+    assert reader.get("/api/v1/units").status_code == 401
+
+    script = client_as("koordinator", username="skrip-koordinator")
+    assert script.get("/api/v1/units").status_code == 200
+    assert script.get("/api/v1/units").status_code == 200
+    token_id = other_process.scalar(
+        sa.select(ApiToken.id).join(User).where(User.username == "skrip-koordinator")
+    )
+    assert token_id is not None
+    other_process.rollback()
+    auth.revoke_token(other_process, ADMIN, token_id)
+    assert script.get("/api/v1/units").status_code == 401

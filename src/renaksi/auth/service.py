@@ -12,6 +12,7 @@ from renaksi.auth import schemas
 from renaksi.auth.actor import Actor
 from renaksi.auth.passwords import hash_password, password_problem, verify_password
 from renaksi.codes import Role
+from renaksi.db import revision
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import ApiToken, LoginAttempt, Unit, User, UserSession
 from renaksi.errors import (
@@ -310,12 +311,28 @@ def actor_from_session(session: Session, token: str) -> tuple[Actor, str] | None
 
 
 def actor_from_token(session: Session, secret: str) -> Actor | None:
+    """The user behind a live API token, or None.
+
+    Kept in the data-revision cache (scripts send the same token thousands of times):
+    revoking the token, disabling the user or changing their role is a write, so it is
+    seen at the next request. Unknown tokens are not kept.
+    """
+    digest = _digest(secret)
+    return revision.cached(
+        session,
+        ("api-token", digest),
+        lambda: _actor_for_token(session, digest),
+        keep=lambda actor: actor is not None,
+    )
+
+
+def _actor_for_token(session: Session, digest: str) -> Actor | None:
     row = session.execute(
         sa.select(User, Unit.code)
         .join(ApiToken, ApiToken.user_id == User.id)
         .outerjoin(Unit, Unit.id == User.unit_id)
         .where(
-            ApiToken.token_hash == _digest(secret),
+            ApiToken.token_hash == digest,
             ApiToken.revoked_at.is_(None),
             User.active.is_(True),
         )

@@ -26,12 +26,18 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     if sa_url.get_backend_name() == "postgresql" and sa_url.drivername == "postgresql":
         sa_url = sa_url.set(drivername="postgresql+psycopg")
     if sa_url.get_backend_name() == "sqlite":
+        # connections are kept (opening one costs more than most requests): one per thread
+        # of the server's pool, for the request and for its caller's identity
         engine = sa.create_engine(
-            sa_url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            sa_url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=20,
+            max_overflow=20,
         )
         _setup_sqlite(engine)
         return engine
-    return sa.create_engine(sa_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return sa.create_engine(sa_url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=10)
 
 
 def _setup_sqlite(engine: Engine) -> None:

@@ -141,8 +141,17 @@ def _cache_for(session: Session) -> _Cache | None:
     return cache if cache.seconds > 0 else None
 
 
-def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it returned earlier for ``key`` on the same data."""
+def cached(
+    session: Session,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    keep: Callable[[T], bool] | None = None,
+) -> T:
+    """``compute()``, or what it returned earlier for ``key`` on the same data.
+
+    ``keep`` decides which results are worth storing (default: all).
+    """
     cache = _cache_for(session)
     token = current(session) if cache is not None else None
     if cache is None or token is None:
@@ -151,5 +160,6 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     if hit:
         return cast(T, value)
     value = compute()
-    cache.put(token, key, value)
+    if keep is None or keep(value):
+        cache.put(token, key, value)
     return value
