@@ -5,8 +5,8 @@ Before parsing, :func:`check_xlsx` proves the file is bounded: a real zip, few m
 member decompressed *for real* (sizes in the zip directory can lie) under a total and a ratio
 limit, no DOCTYPE/ENTITY in any XML part (entity expansion, external entities), no macro
 project, few sheets, and each sheet's declared dimension within a cell budget. Together these
-bound what the parser can be made to allocate, which is why no memory-limited subprocess is
-used (see docs/reliability.md). :func:`check_csv` requires UTF-8 text (a BOM is fine), no
+bound what the parser can be made to allocate; workbooks that are big even so are parsed in a
+memory-capped child process (:mod:`renaksi.sandbox`). :func:`check_csv` requires UTF-8 text (a BOM is fine), no
 binary content, bounded line length and column count.
 
 Every refusal is a :class:`~renaksi.errors.ValidationError` in Bahasa Indonesia: 422 on the
@@ -67,8 +67,11 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def check_xlsx(data: bytes) -> None:
-    """Refuse anything that is not a bounded, macro-free, entity-free .xlsx workbook."""
+def check_xlsx(data: bytes) -> int:
+    """Refuse anything that is not a bounded, macro-free, entity-free .xlsx workbook.
+
+    Returns how many bytes its parts decompress to (what the parser will read).
+    """
     what = "Berkas tidak dapat dibaca sebagai workbook Excel (.xlsx)."
     if not data:
         raise _refuse(what, "berkas kosong (0 bait)")
@@ -93,6 +96,7 @@ def check_xlsx(data: bytes) -> None:
     total = 0
     for member in members:
         total = _check_member(archive, member, total, what)
+    return total
 
 
 def _check_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, total: int, what: str) -> int:
@@ -207,9 +211,12 @@ def check_csv(data: bytes) -> None:
         )
 
 
-def check_tabular(data: bytes, *, file_name: str) -> None:
-    """A LAPOR! export: XLSX when it looks like one (zip magic or name), else CSV."""
+def check_tabular(data: bytes, *, file_name: str) -> int:
+    """A LAPOR! export: XLSX when it looks like one (zip magic or name), else CSV.
+
+    Returns the bytes an XLSX decompresses to (the file's size for CSV).
+    """
     if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        check_xlsx(data)
-    else:
-        check_csv(data)
+        return check_xlsx(data)
+    check_csv(data)
+    return len(data)

@@ -17,6 +17,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from renaksi import sandbox
 from renaksi.errors import FieldError, ValidationError
 from renaksi.formatting import rupiah
 from renaksi.safety import check_csv, check_xlsx
@@ -38,19 +39,24 @@ def read_xlsx(source: bytes | Path) -> dict[str, pl.DataFrame]:
     Unreadable files raise :class:`ValidationError` (not a stack trace).
     """
     data = source.read_bytes() if isinstance(source, Path) else source
-    check_xlsx(data)  # bounded, macro- and entity-free, before any parser sees it
+    size = check_xlsx(data)  # bounded, macro- and entity-free, before any parser sees it
+    sheets = sandbox.parse(data, parse_sheets, uncompressed=size)
+    return {name: _with_row_numbers(frame) for name, frame in sheets.items()}
+
+
+def parse_sheets(data: bytes) -> dict[str, pl.DataFrame]:
+    """Every sheet as an all-string frame (a checked workbook; see :func:`read_xlsx`)."""
     try:
         reader = fastexcel.read_excel(data)
-        sheets: dict[str, pl.DataFrame] = {}
-        for name in reader.sheet_names:
-            frame = reader.load_sheet(name, dtypes="string").to_polars()
-            sheets[name] = _with_row_numbers(frame)
+        return {
+            name: reader.load_sheet(name, dtypes="string").to_polars()
+            for name in reader.sheet_names
+        }
     except (fastexcel.FastExcelError, ValueError, OSError) as exc:
         raise ValidationError(
             "Berkas tidak dapat dibaca sebagai workbook Excel (.xlsx).",
             [FieldError(message=str(exc).splitlines()[0][:300])],
         ) from exc
-    return sheets
 
 
 def read_csv(source: bytes | Path, *, separator: str | None = None) -> pl.DataFrame:

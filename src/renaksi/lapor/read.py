@@ -11,6 +11,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from renaksi import sandbox
 from renaksi.errors import FieldError, ValidationError
 from renaksi.safety import check_tabular
 from renaksi.tabular import FIRST_DATA_ROW, ROW, header_key
@@ -59,9 +60,12 @@ def _select(headers: list[str]) -> tuple[dict[int, str], list[FieldError]]:
 
 def read_export(data: bytes, *, file_name: str) -> pl.DataFrame:
     """The export as an all-string frame: one column per recognised field, plus ``_row``."""
-    check_tabular(data, file_name=file_name)  # untrusted file: bounded before parsing
+    size = check_tabular(data, file_name=file_name)  # untrusted file: bounded before parsing
     if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        frame = _read_xlsx(data)
+        frame = sandbox.parse(data, parse_xlsx, uncompressed=size)[SHEET]
+        frame = frame.with_row_index(ROW, offset=FIRST_DATA_ROW).with_columns(
+            pl.col(ROW).cast(pl.Int64)
+        )
     else:
         frame = _read_csv(data)
     for field in FIELDS:
@@ -106,7 +110,8 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     return frame.with_row_index(ROW, offset=FIRST_DATA_ROW).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
-def _read_xlsx(data: bytes) -> pl.DataFrame:
+def parse_xlsx(data: bytes) -> dict[str, pl.DataFrame]:
+    """The first sheet's recognised columns, renamed to fields (a checked workbook)."""
     try:
         reader = fastexcel.read_excel(data)
         probe = reader.load_sheet(0, n_rows=1, dtypes="string")
@@ -122,8 +127,7 @@ def _read_xlsx(data: bytes) -> pl.DataFrame:
             [FieldError(sheet=SHEET, message=str(exc).splitlines()[0][:300])],
         ) from exc
     names = {headers[i]: f for i, f in chosen.items()}
-    frame = frame.rename({c: names[c] for c in frame.columns if c in names})
-    return frame.with_row_index(ROW, offset=FIRST_DATA_ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    return {SHEET: frame.rename({c: names[c] for c in frame.columns if c in names})}
 
 
 def read_path(path: Path) -> tuple[bytes, str]:
