@@ -49,7 +49,8 @@ class Complaint(Base):
     category: Mapped[str | None] = mapped_column(sa.String(200))
     subcategory: Mapped[str | None] = mapped_column(sa.String(200))
     unit_name: Mapped[str | None] = mapped_column(sa.String(300))
-    unit_key: Mapped[str | None] = mapped_column(sa.String(300), index=True)
+    #: not indexed: only read whole (unmatched names) or with the rows of a date range
+    unit_key: Mapped[str | None] = mapped_column(sa.String(300))
     status: Mapped[ComplaintStatus] = mapped_column(enum_column(ComplaintStatus, 24))
     verified_at: Mapped[datetime | None]
     dispositioned_at: Mapped[datetime | None]
@@ -57,7 +58,8 @@ class Complaint(Base):
     resolved_at: Mapped[datetime | None]
     anonymous: Mapped[bool | None]
     confidential: Mapped[bool | None]
-    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("import_batch.id"), index=True)
+    #: not indexed: batches are never deleted, and no query looks complaints up by batch
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("import_batch.id"))
 
 
 class Holiday(Base):
