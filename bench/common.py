@@ -192,7 +192,14 @@ _SQLITE_TEMPLATES: dict[Path, Path] = {}
 def fresh_sqlite(workdir: Path, name: str) -> str:
     """A migrated SQLite file with the units loaded (copied from a per-workdir template)."""
     template = workdir / "template.db"
-    if not template.exists():
+    if template.exists():  # a kept --workdir: bring its schema up to date
+        from renaksi.db.engine import create_db_engine
+        from renaksi.db.migrate import upgrade
+
+        engine = create_db_engine(f"sqlite:///{template}")
+        upgrade(engine)
+        engine.dispose()
+    else:
         _prepare(f"sqlite:///{template}")
         con = sqlite3.connect(template)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")

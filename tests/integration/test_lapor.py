@@ -175,6 +175,32 @@ def test_later_export_updates_changed_and_adds_new(
     assert batches[0]["file_name"] == "b.csv" and len(batches[0]["sha256"]) == 64
 
 
+def test_rows_stored_before_row_hash_are_compared_value_by_value(
+    cli: Cli, tmp_path: Path, engine: sa.Engine
+) -> None:
+    """Complaints imported before migration 0007 have no row_hash: a re-import still tells
+    unchanged from changed rows, and a changed row gets its hash."""
+    _units(cli)
+    rows = [
+        row("11", "03/06/2024 09:15", "DISKOMINFO", "Terdisposisi", "03/06/2024 10:00"),
+        row("12", "03/06/2024 09:15", "DISKOMINFO", "Terdisposisi", "03/06/2024 10:00"),
+    ]
+    first = lapor_csv(tmp_path / "a.csv", rows)
+    assert cli("lapor", "import", str(first)).exit_code == 0
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE complaint SET row_hash = NULL"))
+    assert "baru 0, diubah 0, tetap 2" in cli("lapor", "import", str(first)).output
+    rows[1] = row(
+        "12", "03/06/2024 09:15", "DISKOMINFO", "Proses", "03/06/2024 10:00", "04/06/2024 08:00"
+    )
+    second = lapor_csv(tmp_path / "b.csv", rows)
+    assert "baru 0, diubah 1, tetap 1" in cli("lapor", "import", str(second)).output
+    with engine.connect() as conn:
+        hashes = dict(conn.execute(sa.text("SELECT tracking_id, row_hash FROM complaint")).all())
+    assert hashes["11"] is None and hashes["12"] is not None
+    assert "baru 0, diubah 0, tetap 2" in cli("lapor", "import", str(second)).output
+
+
 def test_xlsx_export_imports(cli: Cli, tmp_path: Path) -> None:
     _units(cli)
     path = tmp_path / "lapor.xlsx"

@@ -5,6 +5,7 @@ The ORM is the wrong tool for a million rows: rows go in with ``executemany`` (S
 straight into polars. Everything here runs inside the caller's transaction.
 """
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -95,8 +96,13 @@ def read_complaints(
 # literals — 'text' with quotes doubled, NULL, 0/1 for booleans, moments as UTC
 # 'YYYY-MM-DD HH:MM:SS.ffffff' — joined by commas. A sequence of SQL literals reads back
 # unambiguously, so two rows have the same signature exactly when every column is equal. The
-# database renders stored rows and polars renders the file's rows the same way, so a re-import
-# fetches two strings per row instead of fifteen typed values.
+# database renders stored rows and polars renders the file's rows the same way.
+#
+# Each stored row also keeps ``row_hash``: the first 8 bytes of the BLAKE2b digest of its
+# signature, written with the row. A re-import then fetches one integer per row, not the whole
+# row. BLAKE2b (not polars' hash, which may change between polars versions) keeps the hash
+# stable for as long as the data lives. Rows stored before the hash existed (row_hash NULL) are
+# compared by signature as before, and get their hash when they next change.
 
 SIGNED = [c for c in STORED if c != "tracking_id"]
 SIGNATURE_CHUNK = 100_000
@@ -134,47 +140,77 @@ def signature(frame: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def compare_with_stored(conn: sa.Connection, fresh: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
-    """``(known, changed)``: per row of ``fresh`` (STORED columns), whether a complaint with its
-    tracking id is stored, and whether it is stored with any different value.
-
-    Works in slices of SIGNATURE_CHUNK rows so memory stays bounded, and computes no
-    signature at all for a slice none of whose rows is stored (a first import).
-    """
-    dialect = conn.dialect.name
-    sep = " || ',' || "
-    select = (
-        f"SELECT tracking_id, {sep.join(_sql_literal(c, dialect) for c in SIGNED)} "
-        "FROM complaint WHERE tracking_id "
+def row_hashes(frame: pl.DataFrame) -> pl.Series:
+    """``row_hash`` of each row of a frame with the STORED columns (see above)."""
+    digest = hashlib.blake2b
+    return pl.Series(
+        "row_hash",
+        [
+            int.from_bytes(digest(text.encode(), digest_size=8).digest(), "big", signed=True)
+            for text in signature(frame).to_list()
+        ],
+        dtype=pl.Int64,
     )
+
+
+def _by_ids(conn: sa.Connection, columns: str) -> str:
     # one parameter per query: a JSON array on SQLite, an array on PostgreSQL (thousands of
     # IN-list placeholders cost more to plan than the lookup itself)
-    if dialect == "sqlite":
-        sql = select + "IN (SELECT value FROM json_each(?))"
-    else:
-        sql = select + "= ANY(%s)"
+    select = f"SELECT tracking_id, {columns} FROM complaint WHERE tracking_id "
+    if conn.dialect.name == "sqlite":
+        return select + "IN (SELECT value FROM json_each(?))"
+    return select + "= ANY(%s)"
+
+
+def _fetch(conn: sa.Connection, sql: str, ids: list[str]) -> list[Any]:
     driver = conn.connection.driver_connection
     assert driver is not None
-    schema = {"tracking_id": pl.String, "signature": pl.String}
+    cur = driver.cursor()
+    try:
+        cur.execute(sql, (json.dumps(ids) if conn.dialect.name == "sqlite" else ids,))
+        return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+def compare_with_stored(conn: sa.Connection, fresh: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """``(known, changed)``: per row of ``fresh`` (STORED columns and ``row_hash``), whether a
+    complaint with its tracking id is stored, and whether it is stored with any different value.
+
+    Works in slices of SIGNATURE_CHUNK rows so memory stays bounded.
+    """
+    by_hash = _by_ids(conn, "row_hash")
+    sep = " || ',' || "
+    by_signature = _by_ids(conn, sep.join(_sql_literal(c, conn.dialect.name) for c in SIGNED))
+    schema = {"tracking_id": pl.String, "stored_hash": pl.Int64}
     known_parts: list[pl.Series] = [pl.Series("known", [], dtype=pl.Boolean)]
     changed_parts: list[pl.Series] = [pl.Series("changed", [], dtype=pl.Boolean)]
     for start in range(0, fresh.height, SIGNATURE_CHUNK):
         part = fresh.slice(start, SIGNATURE_CHUNK)
-        ids = part["tracking_id"].drop_nulls().to_list()
-        cur = driver.cursor()
-        try:
-            cur.execute(sql, (json.dumps(ids) if dialect == "sqlite" else ids,))
-            rows = cur.fetchall()
-        finally:
-            cur.close()
-        stored = part.select("tracking_id").join(
-            pl.DataFrame(rows, schema=schema, orient="row"),
+        rows = _fetch(conn, by_hash, part["tracking_id"].drop_nulls().to_list())
+        stored = part.select("tracking_id", "row_hash").join(
+            pl.DataFrame(rows, schema=schema, orient="row").with_columns(found=pl.lit(True)),
             on="tracking_id",
             how="left",
             maintain_order="left",
-        )["signature"]
-        known = stored.is_not_null().alias("known")
-        changed = known & signature(part).ne_missing(stored) if rows else known
+        )
+        known = stored["found"].fill_null(False).alias("known")
+        changed = known & stored["row_hash"].ne_missing(stored["stored_hash"])
+        legacy = [r[0] for r in rows if r[1] is None]
+        if legacy:  # stored before row_hash existed: compare by signature
+            theirs = part.select("tracking_id", signature(part).alias("signature")).join(
+                pl.DataFrame(
+                    _fetch(conn, by_signature, legacy),
+                    schema={"tracking_id": pl.String, "stored": pl.String},
+                    orient="row",
+                ),
+                on="tracking_id",
+                how="left",
+                maintain_order="left",
+            )
+            changed = changed.zip_with(
+                theirs["stored"].is_null(), theirs["signature"].ne_missing(theirs["stored"])
+            )
         known_parts.append(known)
         changed_parts.append(changed.alias("changed"))
     return pl.concat(known_parts), pl.concat(changed_parts)
@@ -194,8 +230,8 @@ def insert_complaints(
     """Append new complaints (``frame`` has the STORED columns)."""
     if frame.height == 0:
         return
-    frame = frame.select(STORED).with_columns(pl.lit(batch_id).alias("batch_id"))
-    columns = [*STORED, "batch_id"]
+    columns = [*STORED, "row_hash", "batch_id"]
+    frame = frame.with_columns(pl.lit(batch_id).alias("batch_id")).select(columns)
     driver = conn.connection.driver_connection
     assert driver is not None
     if conn.dialect.name == "sqlite":
@@ -227,7 +263,7 @@ def update_complaints(conn: sa.Connection, frame: pl.DataFrame, *, batch_id: int
     """Overwrite changed complaints by tracking id."""
     if frame.height == 0:
         return
-    fields = [c for c in STORED if c != "tracking_id"]
+    fields = [*(c for c in STORED if c != "tracking_id"), "row_hash"]
     mark = _placeholder(conn)
     sql = (
         f"UPDATE complaint SET {', '.join(f'{c} = {mark}' for c in fields)}, "

@@ -58,6 +58,8 @@ class Complaint(Base):
     resolved_at: Mapped[datetime | None]
     anonymous: Mapped[bool | None]
     confidential: Mapped[bool | None]
+    #: BLAKE2b of every stored column (see ``lapor/store.py``): a re-import compares this
+    row_hash: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: not indexed: batches are never deleted, and no query looks complaints up by batch
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("import_batch.id"))
 
