@@ -105,3 +105,16 @@ def test_only_an_admin_changes_the_limits(
         )
         assert_error(refused, 403)
     assert caller.get(URL).json()["response_workdays"] == 5
+
+
+def test_kpi_page_labels_the_completion_limit_in_force(
+    client: Client, settings: Settings, session: Session
+) -> None:
+    from tests.integration.web_support import web_clients
+
+    tag = client.get(URL).headers["ETag"]
+    assert client.put(URL, json={"complete_days": 45}, headers={"If-Match": tag}).status_code == 200
+    with web_clients(settings, session) as login:
+        page = login("koordinator").get("/kinerja?tahun=2024&triwulan=2")
+    assert page.status_code == 200
+    assert "≤ 45 hari" in page.text and "≤ 60 hari" not in page.text
