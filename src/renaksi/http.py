@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from renaksi.auth.actor import Actor
 from renaksi.auth.service import IF_MATCH_MISSING
+from renaksi.db import revision
 from renaksi.errors import (
     ErrorBody,
     FieldError,
@@ -35,7 +36,10 @@ def provide_session(state: State, request: Request[Any, Any, Any]) -> Iterator[S
     """
     factory: sessionmaker[Session] = state.session_factory
     session = factory()
-    session.info["actor"] = request.scope.get("state", {}).get("actor")
+    scope_state: dict[str, Any] = request.scope.get("state", {})
+    session.info["actor"] = scope_state.get("actor")
+    if scope_state.get("data_token") is not None:  # read by the identity middleware
+        session.info[revision.KNOWN] = scope_state["data_token"]  # (see db/revision.py)
     try:
         yield session
     finally:

@@ -52,11 +52,11 @@ def belum_usulan_action(session: Session) -> tuple[int, str]:
     return action_id, code
 
 
-def add_usulan(session: Session, action_id: int) -> None:
+def add_usulan(session: Session, action_id: int, source: Source = Source.PAD) -> None:
     budget.create_line(
         session,
         BudgetLineCreate(
-            action_id=action_id, year=YEAR, stage=Stage.USULAN, source=Source.PAD, amount=5_000_000
+            action_id=action_id, year=YEAR, stage=Stage.USULAN, source=source, amount=5_000_000
         ),
         actor=ADMIN,
     )
@@ -162,3 +162,24 @@ def test_a_token_revoked_or_a_user_disabled_elsewhere_stops_working_at_once(
     other_process.rollback()
     auth.revoke_token(other_process, ADMIN, token_id)
     assert script.get("/api/v1/units").status_code == 401
+
+
+def test_a_token_taken_from_the_request_start_is_forgotten_after_a_write_or_transaction(
+    demo_loaded: Session, other_process: Session
+) -> None:
+    """The identity middleware hands the request's session the token it read; a write in the
+    request, or the end of the request's transaction, makes the session read it again."""
+    action_id, code = belum_usulan_action(demo_loaded)
+    demo_loaded.rollback()
+    start = revision.current(demo_loaded)
+    demo_loaded.rollback()
+    demo_loaded.info[revision.KNOWN] = start  # as provide_session does
+    add_usulan(demo_loaded, action_id)  # a write in the same request …
+    assert revision.current(demo_loaded) != start  # … is seen by the next cached read
+    assert "BELUM_USULAN" not in flags_of(demo_loaded, code)
+
+    demo_loaded.rollback()
+    mine = revision.current(demo_loaded)
+    add_usulan(other_process, action_id, Source.DAU)  # a write elsewhere, then a new transaction
+    demo_loaded.rollback()
+    assert revision.current(demo_loaded) not in (mine, None)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from renaksi.auth import policy
 from renaksi.auth.actor import Actor
 from renaksi.auth.service import actor_from_session, actor_from_token
+from renaksi.db import revision
 from renaksi.errors import ErrorBody, ForbiddenError, NotAuthenticatedError
 
 SESSION_COOKIE = "renaksi_session"
@@ -47,15 +48,17 @@ CSP_DOCS = (
 
 def _identify(
     factory: sessionmaker[Session], cookie: str | None, bearer: str | None
-) -> tuple[Actor | None, str | None]:
+) -> tuple[Actor | None, str | None, int | None]:
+    """The caller, its CSRF token, and the data revision token this request starts from."""
     with factory() as session:
+        data_token = revision.current(session)
         if bearer:
-            return actor_from_token(session, bearer), None
+            return actor_from_token(session, bearer), None, data_token
         if cookie:
             found = actor_from_session(session, cookie)
             if found:
-                return found
-    return None, None
+                return *found, data_token
+    return None, None, data_token
 
 
 class IdentityMiddleware(AbstractMiddleware):
@@ -72,13 +75,22 @@ class IdentityMiddleware(AbstractMiddleware):
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         actor: Actor | None = None
         csrf: str | None = None
+        data_token: int | None = None
         if cookie or bearer:
             factory = scope["litestar_app"].state.session_factory
-            actor, csrf = await anyio.to_thread.run_sync(_identify, factory, cookie, bearer)
+            actor, csrf, data_token = await anyio.to_thread.run_sync(
+                _identify, factory, cookie, bearer
+            )
         if actor is not None:
             actor = Actor(**{**actor.__dict__, "request_id": request_id})
         state: dict[str, Any] = scope.setdefault("state", {})
-        state.update(actor=actor, csrf=csrf, request_id=request_id, bearer_given=bearer is not None)
+        state.update(
+            actor=actor,
+            csrf=csrf,
+            request_id=request_id,
+            bearer_given=bearer is not None,
+            data_token=data_token,
+        )
         path = scope.get("path", "")
         allowed = scope["litestar_app"].state.allowed_hosts
         if "*" not in allowed and _host_name(headers.get("host", "")) not in allowed:

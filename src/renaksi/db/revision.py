@@ -32,7 +32,7 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 T = TypeVar("T")
 
@@ -67,11 +67,19 @@ def track_changes(factory: sessionmaker[Session]) -> None:
     """
     event.listen(factory, "after_flush", _note_flush)
     event.listen(factory, "do_orm_execute", _note_statement)
+    event.listen(factory, "after_transaction_end", _forget_token)
+
+
+def _forget_token(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the next transaction may see other data
+        session.info.pop(KNOWN, None)
 
 
 def begin(session: Session) -> None:
-    """Forget changes noted in an earlier transaction of this session."""
+    """Forget changes noted in an earlier transaction of this session, and the token it read
+    (this transaction may change it)."""
     session.info.pop(CHANGED, None)
+    session.info.pop(KNOWN, None)
 
 
 def bump(session: Session) -> None:
@@ -82,10 +90,27 @@ def bump(session: Session) -> None:
         session.connection().execute(_BUMP, {"token": secrets.randbits(62)})
 
 
+#: ``session.info`` key of a token already read for this request (see :func:`current`)
+KNOWN = "renaksi_revision_token"
+
+
 def current(session: Session) -> int | None:
-    """The token of the data this session sees (None when the row is missing: no caching)."""
+    """The token of the data this session sees (None when the row is missing: no caching).
+
+    A request reads it once: the identity middleware reads it with the caller's token and
+    hands it to the request's session, so a cached answer costs no database round trip. A
+    token read at the start of a request is at most as new as the data the request then
+    reads, and entries stored under it are at least that new, so the answer is never older
+    than the request. ``write_transaction`` forgets it: after a write, it is read again.
+    """
+    known = session.info.get(KNOWN)
+    if known is not None:
+        return int(known)
     value = session.connection().execute(_READ).scalar_one_or_none()
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    session.info[KNOWN] = int(value)
+    return int(value)
 
 
 class _Cache:
