@@ -123,9 +123,8 @@ def renaksi_kpis(engine: object, url: str) -> int:
 
 
 def measure(url: str, runs: int) -> dict:
-    from renaksi.db.engine import create_db_engine
-
     from renaksi.db import revision
+    from renaksi.db.engine import create_db_engine
 
     engine = create_db_engine(url)
     # measure the computation, not the data-revision cache (a repeat would be a cache hit)
