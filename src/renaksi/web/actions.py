@@ -21,7 +21,7 @@ from renaksi.plan import service as plan_service
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
 from renaksi.web import trend
-from renaksi.web.common import check_csrf, field, field_errors, page, redirect
+from renaksi.web.common import check_csrf, field, form_state, page, redirect
 from renaksi.web.home import current_year
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -166,10 +166,7 @@ def _rerender(
         request,
         "action.html",
         status_code=exc.status_code,
-        form_name=form_name,
-        values={k: v for k, v in data.items() if k != "_csrf"},
-        errors=field_errors(exc),
-        error_message=exc.detail,
+        **form_state(form_name, data, exc),
         **context,
     )
 

@@ -29,7 +29,8 @@ from renaksi.web.common import (
     ROLE_LABELS,
     check_csrf,
     field,
-    field_errors,
+    form_state,
+    is_refusal,
     may,
     page,
     redirect,
@@ -94,16 +95,8 @@ def admin_page(
             "unlock": may(actor, "DELETE", "/api/v1/locks/{lock_id}"),
             "sla": may(actor, "PUT", "/api/v1/settings/sla"),
         },
-        form_name=form_name,
-        values={k: v for k, v in (data or {}).items() if k not in ("_csrf", "password")},
-        errors=field_errors(exc) if exc is not None else {},
-        error_message=exc.detail if exc is not None else None,
+        **form_state(form_name, data, exc),
     )
-
-
-def _refused(exc: RenaksiError) -> bool:
-    """Errors that are pages of their own (not allowed, gone) rather than form messages."""
-    return exc.status_code in (401, 403, 404)
 
 
 @get("/admin", sync_to_thread=True)
@@ -140,7 +133,7 @@ def add_lock(
         }
         created = locks.lock(db_session, actor, _convert(locks.LockCreate, payload))
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return admin_page(
             request, db_session, settings, actor, form_name="lock", data=data, exc=exc
@@ -183,7 +176,7 @@ def add_holiday(
             db_session, _convert(lapor_schemas.HolidayCreate, {"date": day, "name": name})
         )
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return admin_page(
             request, db_session, settings, actor, form_name="holiday", data=data, exc=exc
@@ -237,7 +230,7 @@ def save_sla(
             expected_version=int(version) if version.isdigit() else None,
         )
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return admin_page(request, db_session, settings, actor, form_name="sla", data=data, exc=exc)
     return redirect(
@@ -274,7 +267,7 @@ def create_user(
             )
         user = auth_service.create_user(db_session, _convert(auth_schemas.UserCreate, payload))
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return admin_page(
             request, db_session, settings, actor, form_name="user", data=data, exc=exc
@@ -309,7 +302,7 @@ def set_user_active(
             expected_version=int(version) if version.isdigit() else None,
         )
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return admin_page(request, db_session, settings, actor, exc=exc)
     if active:

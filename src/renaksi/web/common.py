@@ -174,6 +174,28 @@ def field_errors(exc: RenaksiError) -> dict[str, str]:
     return found
 
 
+#: form fields never echoed back into a re-rendered form
+UNECHOED = frozenset({"_csrf", "password"})
+
+
+def form_state(
+    form_name: str | None, data: dict[str, Any] | None, exc: RenaksiError | None
+) -> dict[str, Any]:
+    """Template context of a form shown again: what was typed (never the CSRF token or a
+    password) and each message beside its field."""
+    return {
+        "form_name": form_name,
+        "values": {k: v for k, v in (data or {}).items() if k not in UNECHOED},
+        "errors": field_errors(exc) if exc is not None else {},
+        "error_message": exc.detail if exc is not None else None,
+    }
+
+
+def is_refusal(exc: RenaksiError) -> bool:
+    """Errors that are pages of their own (not allowed, gone) rather than form messages."""
+    return exc.status_code in (401, 403, 404)
+
+
 def form_error(detail: str, field_name: str, message: str) -> RenaksiError:
     from renaksi.errors import ValidationError
 

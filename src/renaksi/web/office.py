@@ -163,6 +163,7 @@ def budget_grid_save(
 
 # --- Kinerja pengaduan -----------------------------------------------------------------------
 
+
 def kpi_columns(complete_days: int) -> list[tuple[KpiName, str]]:
     """Column labels of the KPI table; the completion limit is a setting, so is its label."""
     return [

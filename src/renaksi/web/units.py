@@ -22,7 +22,8 @@ from renaksi.web.admin import admin_page
 from renaksi.web.common import (
     check_csrf,
     field,
-    field_errors,
+    form_state,
+    is_refusal,
     may,
     page,
     redirect,
@@ -53,15 +54,8 @@ def _unit_page(
         unit=unit_service.get_unit(session, code),  # 404 page for an unknown code
         kind_options=[(k.value, k.value) for k in UnitKind],
         can={"edit": may(actor, *UPDATE), "alias": may(actor, *ALIAS)},
-        form_name=form_name,
-        values={k: v for k, v in (data or {}).items() if k != "_csrf"},
-        errors=field_errors(exc) if exc is not None else {},
-        error_message=exc.detail if exc is not None else None,
+        **form_state(form_name, data, exc),
     )
-
-
-def _refused(exc: RenaksiError) -> bool:
-    return exc.status_code in (401, 403, 404)
 
 
 @post("/admin/pd", sync_to_thread=True)
@@ -82,7 +76,7 @@ def create_unit(
     try:
         unit = unit_service.create_unit(db_session, _convert(unit_schemas.UnitCreate, payload))
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return admin_page(
             request, db_session, settings, actor, form_name="unit", data=data, exc=exc
@@ -117,7 +111,7 @@ def update_unit(
             expected_version=int(version) if version.isdigit() else None,
         )
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return _unit_page(request, db_session, actor, code, form_name="edit", data=data, exc=exc)
     return redirect(f"/admin/pd/{unit.code}", f"PD {unit.code} disimpan: {unit.name}.")
@@ -134,7 +128,7 @@ def add_alias(
         alias = _convert(unit_schemas.AliasCreate, {"alias": field(data, "alias")}).alias
         unit_service.add_alias(db_session, code, alias)
     except RenaksiError as exc:
-        if _refused(exc):
+        if is_refusal(exc):
             raise
         return _unit_page(request, db_session, actor, code, form_name="alias", data=data, exc=exc)
     return redirect(f"/admin/pd/{code}", f"Alias “{alias}” ditambahkan ke PD {code}.")
