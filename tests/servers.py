@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -20,15 +21,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, count: int = 2, *, start_timeout: float = 30) -> Iterator[list[str]]:
+def serving(
+    database_url: str,
+    count: int = 2,
+    *,
+    start_timeout: float = 30,
+    extra_env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Iterator[list[str]]:
     """``count`` independent ``uvicorn`` processes (one worker each) serving ``database_url``
-    on loopback; yields their base URLs once every one answers ``/healthz``."""
+    on loopback; yields their base URLs once every one answers ``/healthz``. ``log``: where
+    the servers' output goes (default: the caller's)."""
     env = {
         **os.environ,
         "RENAKSI_DATABASE_URL": database_url,
         "RENAKSI_DEVELOPMENT": "true",
         "RENAKSI_ALLOWED_HOSTS": "127.0.0.1",
+        **(extra_env or {}),
     }
+    output = log.open("ab") if log is not None else None
     ports = [free_port() for _ in range(count)]
     procs = [
         subprocess.Popen(
@@ -46,6 +57,8 @@ def serving(database_url: str, count: int = 2, *, start_timeout: float = 30) -> 
                 "warning",
             ],
             env=env,
+            stdout=output,
+            stderr=output,
         )
         for port in ports
     ]
@@ -60,7 +73,8 @@ def serving(database_url: str, count: int = 2, *, start_timeout: float = 30) -> 
                 except httpx.TransportError:
                     pass
                 if proc.poll() is not None:
-                    raise RuntimeError(f"server on {url} exited with {proc.returncode}")
+                    seen = log.read_text(errors="replace")[-2000:] if log is not None else ""
+                    raise RuntimeError(f"server on {url} exited with {proc.returncode}\n{seen}")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"server on {url} did not start in {start_timeout} s")
                 time.sleep(0.2)
@@ -70,3 +84,5 @@ def serving(database_url: str, count: int = 2, *, start_timeout: float = 30) -> 
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=10)
+        if output is not None:
+            output.close()

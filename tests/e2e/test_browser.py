@@ -2,18 +2,15 @@
 these tests start themselves, on a SQLite demo database. Screenshots of the main pages go to
 ``tests/e2e/artifacts/``. Skipped when Chromium or Playwright is not installed."""
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -33,13 +30,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -74,46 +64,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             ),
         )
     engine.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "RENAKSI_DATABASE_URL": url,
-        "RENAKSI_DEVELOPMENT": "true",
-        "RENAKSI_ALLOWED_HOSTS": "127.0.0.1",
-        "RENAKSI_EXPORTS_DIR": str(folder / "exports"),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "renaksi.app:app_from_env",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "server.log").open("wb"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail((folder / "server.log").read_text())
-                time.sleep(0.1)
+    exports = {"RENAKSI_EXPORTS_DIR": str(folder / "exports")}
+    with serving(url, 1, extra_env=exports, log=folder / "server.log") as (base,):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
