@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import holidays
+from renaksi.lapor.calendar import national_holidays
 
 HERE = Path(__file__).resolve().parent
 UNITS_CSV = HERE / "units.csv"
@@ -74,11 +74,7 @@ HEADER = [
 
 # --- calendar ------------------------------------------------------------------------
 
-HOLIDAYS = frozenset(
-    holidays.country_holidays(
-        "ID", years=range(YEARS[0], EXPORT_AT.year + 2), categories=("public", "government")
-    ).keys()
-)
+HOLIDAYS = frozenset(national_holidays(range(YEARS[0], EXPORT_AT.year + 2)))
 
 
 def is_workday(d: date) -> bool:
