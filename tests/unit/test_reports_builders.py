@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import polars as pl
 import pytest
+import xlsxwriter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from renaksi.budget.schemas import UnitSummary
@@ -17,7 +18,16 @@ from renaksi.reports import frames
 from renaksi.reports.budget_gap import DETAIL_SCHEMA, BudgetGapData, build_budget_gap
 from renaksi.reports.quarterly import PROGRESS_SCHEMA, QuarterlyData, build_quarterly
 from renaksi.reports.sheets import Signer
-from renaksi.reports.styles import MONEY, WORKBOOK_OPTIONS
+from renaksi.reports.styles import (
+    MONEY,
+    WORKBOOK_OPTIONS,
+    Column,
+    RowWriter,
+    Styles,
+    fit_row,
+    write_cell,
+    write_row,
+)
 
 AS_OF = dt.date(2025, 6, 30)
 NOW = dt.datetime(2025, 7, 1, 9, 30, tzinfo=dt.UTC)
@@ -211,6 +221,50 @@ def test_workbooks_are_written_in_constant_memory_with_safe_options() -> None:
     book = openpyxl.load_workbook(buffer, read_only=True)
     codes = [r[0] for r in book["Rincian"].iter_rows(min_row=2, values_only=True)]
     assert codes == [f"A.{i:02d}" for i in range(1, 1501)]
+
+
+def test_row_writer_writes_what_write_cell_writes() -> None:
+    """The fast row writer and the cell-by-cell one give the same sheet XML, row heights
+    included, for every kind of value the reports write."""
+    columns = [
+        Column("Teks", 10),
+        Column("Bungkus", 8, "wrap"),
+        Column("Rp", 12, "money"),
+        Column("Persen", 8, "pct"),
+        Column("Tanggal", 10, "date"),
+        Column("Waktu", 14, "datetime"),
+        Column("Tahun", 6, "year"),
+    ]
+    rows: list[list[Any]] = [
+        ["=1+1", "kata yang cukup panjang untuk dua baris", 1_500_000, 0.25, AS_OF, NOW, 2025],
+        [None, None, None, None, None, None, None],
+        ["", "", 0, float("nan"), AS_OF, NOW.replace(tzinfo=None), 2025],
+        [12, 3.5, 2.5, 1, AS_OF, NOW, True],
+        ["-x", "baris\nbaru dengan\ttab dan-tanda-hubung-panjang", -7, float("inf"), None, None, 0],
+    ]
+
+    def sheet_xml(write: Any) -> bytes:
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, dict(WORKBOOK_OPTIONS))
+        sheet = book.add_worksheet()
+        write(sheet, Styles(book))
+        book.close()
+        return zipfile.ZipFile(buffer).read("xl/worksheets/sheet1.xml")
+
+    def cell_by_cell(sheet: Any, styles: Styles) -> None:
+        for row, values in enumerate(rows, start=1):
+            fit_row(sheet, row, values, columns)
+            total = row == len(rows)
+            for col, (value, column) in enumerate(zip(values, columns, strict=True)):
+                write_cell(sheet, row, col, value, column.kind, styles, total=total)
+
+    def fast(sheet: Any, styles: Styles) -> None:
+        assert RowWriter(sheet, columns, styles).write_rows(1, rows[:-1]) == len(rows) - 1
+        write_row(sheet, len(rows), rows[-1], columns, styles, total=True)
+
+    assert sheet_xml(fast) == sheet_xml(cell_by_cell)
+    with pytest.raises(ValueError, match="7 columns"):
+        sheet_xml(lambda sheet, styles: write_row(sheet, 1, [1, 2], columns, styles))
 
 
 def quarterly_data() -> QuarterlyData:

@@ -217,3 +217,24 @@ def test_labels_and_names() -> None:
     ]
     assert text_lines("short", 10) == 1
     assert text_lines("a b c d e f g h i j k l m n", 5) > 1
+
+
+def test_text_lines_counts_what_textwrap_makes() -> None:
+    """The shortcut for plain text gives textwrap's count, and the rest goes to textwrap."""
+    import random
+    import textwrap
+
+    def reference(text: str, width: float) -> int:
+        chars = max(int(width * 1.15), 1)
+        return sum(max(len(textwrap.wrap(part, chars)), 1) for part in text.split("\n"))
+
+    pieces = ["a", "kata", "percepatan", "x" * 30, "tindak-lanjut", "--", "-", "=1+1", "12345"]
+    pieces += [" ", "  ", "\t", "\n", "\r", "\xa0", "\u2003", "\x1c", "é", "🙂", "pengaduan."]
+    rng = random.Random(7)
+    texts = ["", " ", "\n", "Aksi nomor 12345 untuk percepatan tindak lanjut pengaduan"]
+    for _ in range(3000):
+        words = rng.choices(pieces, k=rng.randrange(1, 25))
+        texts.append(rng.choice([" ", ""]).join(words))
+    for text in texts:
+        for width in (3, 7, 11, 30, 48):
+            assert text_lines(text, width) == reference(text, width), (text, width)

@@ -7,6 +7,7 @@ generation time, filters, what each flag means).
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +23,7 @@ from renaksi.reports.sheets import write_priorities
 from renaksi.reports.styles import (
     LINE_POINTS,
     Column,
+    RowWriter,
     Styles,
     autofilter,
     open_workbook,
@@ -216,6 +218,36 @@ FLAG_COLOURS = [
 ]
 
 
+#: rows turned into Python values at a time: the sheets never hold all their cells at once
+SLICE_ROWS = 10_000
+
+
+def detail_cells(detail: pl.DataFrame, unit_names: dict[str, str]) -> pl.DataFrame:
+    """The cells of ``Rincian``, one column per :data:`DETAIL_COLUMNS` entry."""
+    flags = frames.flag_labels(detail["flags"])
+    return detail.select(
+        "action_code",
+        "title",
+        "unit_code",
+        pl.col("unit_code")
+        .replace_strict(unit_names, default="", return_dtype=pl.String())
+        .alias("unit_name"),
+        "year",
+        pl.when(pl.col("active")).then(pl.lit("Ya")).otherwise(pl.lit("Tidak")).alias("aktif"),
+        "usulan",
+        "pagu",
+        "realisasi",
+        "gap",
+        flags["flag_text"],
+        flags["flag_codes"],
+    )
+
+
+def _rows(frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
+    for part in frame.iter_slices(SLICE_ROWS):
+        yield from part.rows()
+
+
 def _detail_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
     sheet = table_sheet(
         book,
@@ -226,23 +258,8 @@ def _detail_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
         note=data.note,
         freeze_cols=1,
     )
-    row = 0
-    for row, r in enumerate(data.detail.iter_rows(named=True), start=1):
-        values = [
-            r["action_code"],
-            r["title"],
-            r["unit_code"],
-            data.unit_names.get(r["unit_code"], ""),
-            r["year"],
-            "Ya" if r["active"] else "Tidak",
-            r["usulan"],
-            r["pagu"],
-            r["realisasi"],
-            r["gap"],
-            frames.flag_text(r["flags"]),
-            frames.flag_codes(r["flags"]),
-        ]
-        write_row(sheet, row, values, DETAIL_COLUMNS, styles)
+    writer = RowWriter(sheet, DETAIL_COLUMNS, styles)
+    row = writer.write_rows(1, _rows(detail_cells(data.detail, data.unit_names)))
     autofilter(sheet, 0, row, DETAIL_COLUMNS)
     if row == 0:
         return
@@ -287,21 +304,22 @@ def _matrix_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
     )
     sheet.set_column(legend_col, legend_col, 22)
     sheet.write_string(0, legend_col, "Keterangan warna", styles.header)
-    legend = list(frames.FUNDING.values())
+    legend = [(label, styles.fills[colour]) for label, colour in frames.FUNDING.values()]
+    cells = {
+        code: (label, styles.fills[colour]) for code, (label, colour) in frames.FUNDING.items()
+    }
+    writer = RowWriter(sheet, columns[:3], styles)
+    string = writer.write_string
+    year_cols = range(3, 3 + len(data.years))
     row = 0
-    for row, r in enumerate(data.matrix.iter_rows(named=True), start=1):
-        write_row(sheet, row, [r["action_code"], r["title"], r["unit_code"]], columns[:3], styles)
-        for offset, year in enumerate(data.years):
-            label, colour = frames.FUNDING[r[str(year)]]
-            sheet.write_string(row, 3 + offset, label, styles.fills[colour])
+    for row, r in enumerate(_rows(data.matrix), start=1):
+        writer.write(row, r[:3])
+        for col in year_cols:
+            string(row, col, *cells[r[col]])
         if row <= len(legend):
-            sheet.write_string(
-                row, legend_col, legend[row - 1][0], styles.fills[legend[row - 1][1]]
-            )
+            string(row, legend_col, *legend[row - 1])
     for extra in range(row + 1, len(legend) + 1):  # fewer actions than legend lines
-        sheet.write_string(
-            extra, legend_col, legend[extra - 1][0], styles.fills[legend[extra - 1][1]]
-        )
+        sheet.write_string(extra, legend_col, *legend[extra - 1])
     autofilter(sheet, 0, row, columns)
 
 

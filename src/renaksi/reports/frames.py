@@ -59,6 +59,23 @@ def flag_codes(codes: list[str]) -> str:
     return ", ".join(f.value for f in FLAG_ORDER if f.value in codes)
 
 
+def flag_labels(flags: pl.Series) -> pl.DataFrame:
+    """:func:`flag_text` and :func:`flag_codes` of every list in ``flags`` (columns
+    ``flag_text``, ``flag_codes``), each computed once per distinct set of flags."""
+    keys = flags.list.unique().list.sort().list.join(",")
+    sets = {key: key.split(",") if key else [] for key in keys.unique().drop_nulls()}
+    return pl.DataFrame(
+        {
+            "flag_text": keys.replace_strict(
+                {k: flag_text(v) for k, v in sets.items()}, return_dtype=pl.String()
+            ),
+            "flag_codes": keys.replace_strict(
+                {k: flag_codes(v) for k, v in sets.items()}, return_dtype=pl.String()
+            ),
+        }
+    )
+
+
 def kpi_kind(kpi: str | None) -> Kind:
     """How a KPI's cells are written: percentages, the decimal median, or counts."""
     if kpi in PERCENT_KPIS:
@@ -77,16 +94,17 @@ def funding_matrix(flags: pl.DataFrame, actions: pl.DataFrame, years: list[int])
     """One row per action, one column per year (``"2022"`` …) holding a :data:`FUNDING` code.
 
     ``flags``: :func:`renaksi.budget.flags.compute_flags` over the plan's years; ``actions``:
-    ``action_id, action_code, title, unit_code``. Not active (no target) wins over any budget
-    line; an active year is unfunded with ``TANPA_PAGU``, partly funded with ``KURANG_PAGU``,
-    funded otherwise.
+    ``action_id, action_code, title, unit_code``. Not active (no target, or no flags row at
+    all) wins over any budget line; an active year is unfunded with ``TANPA_PAGU``, partly
+    funded with ``KURANG_PAGU``, funded otherwise. The statuses are pivoted by action id and
+    the titles joined once (not an action × year grid of titles: 100k actions over five years
+    made that 110 MB).
     """
-    grid = actions.join(pl.DataFrame({"year": years}, schema={"year": pl.Int64()}), how="cross")
-    joined = grid.join(
-        flags.select("action_id", "year", "active", "flags"), on=["action_id", "year"], how="left"
-    ).with_columns(pl.col("active").fill_null(False))
+    columns = ["action_code", "title", "unit_code", *(str(y) for y in years)]
+    if actions.is_empty():  # pivot cannot make year columns out of nothing
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String()))
     status = (
-        pl.when(~pl.col("active"))
+        pl.when(~pl.col("active").fill_null(False))
         .then(pl.lit("TIDAK_AKTIF"))
         .when(pl.col("flags").list.contains(Flag.TANPA_PAGU.value))
         .then(pl.lit("TIDAK_DIDANAI"))
@@ -94,15 +112,21 @@ def funding_matrix(flags: pl.DataFrame, actions: pl.DataFrame, years: list[int])
         .then(pl.lit("SEBAGIAN"))
         .otherwise(pl.lit("DIDANAI"))
     )
-    columns = ["action_code", "title", "unit_code", *(str(y) for y in years)]
-    if actions.is_empty():  # pivot cannot make year columns out of nothing
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String()))
     wide = (
-        joined.with_columns(status.alias("status"), pl.col("year").cast(pl.String()))
-        .pivot(on="year", index=["action_code", "title", "unit_code"], values="status")
-        .sort("unit_code", "action_code")
+        flags.filter(pl.col("year").is_in(years))
+        .select("action_id", pl.col("year").cast(pl.String()), status.alias("status"))
+        .pivot(on="year", index="action_id", values="status")
     )
-    return wide.select(columns)
+    present = set(wide.columns)
+    return (
+        actions.join(wide, on="action_id", how="left")
+        .with_columns(
+            pl.col(y).fill_null("TIDAK_AKTIF") if y in present else pl.lit("TIDAK_AKTIF").alias(y)
+            for y in columns[3:]
+        )
+        .sort("unit_code", "action_code")
+        .select(columns)
+    )
 
 
 def kpi_values(kpis: pl.DataFrame) -> pl.DataFrame:
