@@ -1,6 +1,7 @@
 """The only database-aware part of budget analytics: rows in, explicit-schema frames out."""
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Unpack
 
 import polars as pl
 import sqlalchemy as sa
@@ -9,12 +10,41 @@ from sqlalchemy.orm import Session
 from renaksi.budget.flags import ACTIONS_SCHEMA, LINES_SCHEMA, TARGETS_SCHEMA
 from renaksi.db.models import Action, ActionTarget, BudgetLine, KpiLink, KpiTarget, Unit
 
+#: rows fetched (as Python tuples) at a time before they become a slice of the frame
+FETCH_ROWS = 50_000
 
-def _frame(
-    session: Session, query: sa.Select[Any], schema: dict[str, pl.DataType | type[pl.DataType]]
+
+def read_frame(
+    session: Session,
+    query: sa.Select[Unpack[tuple[Any, ...]]],
+    schema: Mapping[str, pl.DataType | type[pl.DataType]],
 ) -> pl.DataFrame:
-    rows = session.execute(query).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    """The rows of ``query`` as a frame of ``schema``, read on the driver's cursor.
+
+    SQLAlchemy's ``Row`` objects and result processing cost 4x the reading itself (1.3 s for
+    175k budget lines); the driver returns the stored values, which is what the schemas want
+    (enums are stored as their value). For queries whose columns are plain integers, floats
+    and strings, and whose parameters need no conversion.
+    """
+    if session.autoflush:  # as session.execute would: pending changes are part of the data
+        session.flush()
+    conn = session.connection()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args: Any = (
+        [params[name] for name in compiled.positiontup or ()] if compiled.positional else params
+    )
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        parts = []
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
+    finally:
+        cursor.close()
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 def targets_frame(session: Session, plan_id: int, year: int | None = None) -> pl.DataFrame:
@@ -25,7 +55,7 @@ def targets_frame(session: Session, plan_id: int, year: int | None = None) -> pl
     )
     if year is not None:
         query = query.where(ActionTarget.year == year)
-    return _frame(session, query, TARGETS_SCHEMA)  # type: ignore[arg-type]
+    return read_frame(session, query, TARGETS_SCHEMA)
 
 
 def lines_frame(session: Session, plan_id: int, year: int | None = None) -> pl.DataFrame:
@@ -42,7 +72,7 @@ def lines_frame(session: Session, plan_id: int, year: int | None = None) -> pl.D
     )
     if year is not None:
         query = query.where(BudgetLine.year == year)
-    return _frame(session, query, LINES_SCHEMA)  # type: ignore[arg-type]
+    return read_frame(session, query, LINES_SCHEMA)
 
 
 def actions_frame(session: Session, plan_id: int) -> pl.DataFrame:
@@ -51,7 +81,7 @@ def actions_frame(session: Session, plan_id: int) -> pl.DataFrame:
         .join(Unit, Unit.id == Action.lead_unit_id)
         .where(Action.plan_id == plan_id)
     )
-    return _frame(session, query, ACTIONS_SCHEMA)  # type: ignore[arg-type]
+    return read_frame(session, query, ACTIONS_SCHEMA)
 
 
 KPI_LINKS_SCHEMA = {
@@ -72,4 +102,4 @@ def kpi_targets_frame(session: Session, plan_id: int, year: int) -> pl.DataFrame
         .join(Action, Action.id == KpiLink.action_id)
         .where(Action.plan_id == plan_id, KpiTarget.year == year)
     )
-    return _frame(session, query, KPI_LINKS_SCHEMA)  # type: ignore[arg-type]
+    return read_frame(session, query, KPI_LINKS_SCHEMA)

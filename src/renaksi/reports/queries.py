@@ -57,12 +57,13 @@ def _check_unit(session: Session, unit: str) -> None:
 
 def plan_actions(session: Session, plan_id: int) -> pl.DataFrame:
     """Every action of the plan with its title and lead unit."""
-    rows = session.execute(
+    return budget_queries.read_frame(
+        session,
         sa.select(Action.id, Action.code, Action.title, Unit.code)
         .join(Unit, Unit.id == Action.lead_unit_id)
-        .where(Action.plan_id == plan_id)
-    ).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=ACTIONS_SCHEMA, orient="row")
+        .where(Action.plan_id == plan_id),
+        ACTIONS_SCHEMA,
+    )
 
 
 def priorities(
