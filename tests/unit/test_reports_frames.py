@@ -9,7 +9,7 @@ from renaksi.formatting import long_date, quarter_name
 from renaksi.lapor.kpi import KPI_SCHEMA, Period, missed_targets
 from renaksi.reports import frames
 from renaksi.reports.queries import previous_quarters
-from renaksi.reports.styles import safe_filename, text_lines
+from renaksi.reports.styles import column_lines, safe_filename, text_lines
 
 ACTIONS = pl.DataFrame(
     [(1, "A.01", "Aksi satu", "DISKOMINFO"), (2, "A.02", "Aksi dua", "BAPPEDA")],
@@ -220,7 +220,8 @@ def test_labels_and_names() -> None:
 
 
 def test_text_lines_counts_what_textwrap_makes() -> None:
-    """The shortcut for plain text gives textwrap's count, and the rest goes to textwrap."""
+    """The shortcuts for plain text (in Python, and vectorised over a column) give textwrap's
+    count, and the rest goes to textwrap."""
     import random
     import textwrap
 
@@ -229,12 +230,34 @@ def test_text_lines_counts_what_textwrap_makes() -> None:
         return sum(max(len(textwrap.wrap(part, chars)), 1) for part in text.split("\n"))
 
     pieces = ["a", "kata", "percepatan", "x" * 30, "tindak-lanjut", "--", "-", "=1+1", "12345"]
-    pieces += [" ", "  ", "\t", "\n", "\r", "\xa0", "\u2003", "\x1c", "é", "🙂", "pengaduan."]
+    pieces += [" ", "  ", "\t", "\n", "\r", "\xa0", "\u2003", "\x1c", "\x1f", "\u200b", "é", "🙂"]
     rng = random.Random(7)
     texts = ["", " ", "\n", "Aksi nomor 12345 untuk percepatan tindak lanjut pengaduan"]
     for _ in range(3000):
         words = rng.choices(pieces, k=rng.randrange(1, 25))
         texts.append(rng.choice([" ", ""]).join(words))
-    for text in texts:
-        for width in (3, 7, 11, 30, 48):
-            assert text_lines(text, width) == reference(text, width), (text, width)
+    for width in (1, 3, 7, 11, 30, 48):
+        expected = [reference(text, width) for text in texts]
+        assert [text_lines(text, width) for text in texts] == expected, width
+        column = pl.Series([*texts, None], dtype=pl.String())
+        assert column_lines(column, width).to_list() == [*expected, 1], width
+
+
+def test_flag_labels_are_flag_text_and_codes_of_each_list() -> None:
+    lists = [
+        ["KURANG_PAGU", "PRIORITAS"],
+        [],
+        ["PRIORITAS", "KURANG_PAGU"],
+        ["TANPA_PAGU", "BELUM_USULAN"],
+        ["TANPA_PAGU"],
+    ]
+    labels = frames.flag_labels(pl.Series(lists, dtype=pl.List(pl.String())))
+    assert labels["flag_text"].to_list() == [frames.flag_text(x) for x in lists]
+    assert labels["flag_codes"].to_list() == [frames.flag_codes(x) for x in lists]
+    assert labels["flag_codes"].to_list()[:3] == [
+        "PRIORITAS, KURANG_PAGU",
+        "",
+        "PRIORITAS, KURANG_PAGU",
+    ]
+    empty = frames.flag_labels(pl.Series([], dtype=pl.List(pl.String())))
+    assert empty.columns == ["flag_text", "flag_codes"] and empty.is_empty()

@@ -7,7 +7,6 @@ generation time, filters, what each flag means).
 """
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -218,10 +217,6 @@ FLAG_COLOURS = [
 ]
 
 
-#: rows turned into Python values at a time: the sheets never hold all their cells at once
-SLICE_ROWS = 10_000
-
-
 def detail_cells(detail: pl.DataFrame, unit_names: dict[str, str]) -> pl.DataFrame:
     """The cells of ``Rincian``, one column per :data:`DETAIL_COLUMNS` entry."""
     flags = frames.flag_labels(detail["flags"])
@@ -243,11 +238,6 @@ def detail_cells(detail: pl.DataFrame, unit_names: dict[str, str]) -> pl.DataFra
     )
 
 
-def _rows(frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
-    for part in frame.iter_slices(SLICE_ROWS):
-        yield from part.rows()
-
-
 def _detail_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
     sheet = table_sheet(
         book,
@@ -259,7 +249,7 @@ def _detail_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
         freeze_cols=1,
     )
     writer = RowWriter(sheet, DETAIL_COLUMNS, styles)
-    row = writer.write_rows(1, _rows(detail_cells(data.detail, data.unit_names)))
+    row = writer.write_frame(1, detail_cells(data.detail, data.unit_names))
     autofilter(sheet, 0, row, DETAIL_COLUMNS)
     if row == 0:
         return
@@ -311,13 +301,14 @@ def _matrix_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
     writer = RowWriter(sheet, columns[:3], styles)
     string = writer.write_string
     year_cols = range(3, 3 + len(data.years))
-    row = 0
-    for row, r in enumerate(_rows(data.matrix), start=1):
-        writer.write(row, r[:3])
+
+    def statuses(row: int, values: tuple[Any, ...]) -> None:
         for col in year_cols:
-            string(row, col, *cells[r[col]])
+            string(row, col, *cells[values[col]])
         if row <= len(legend):
             string(row, legend_col, *legend[row - 1])
+
+    row = writer.write_frame(1, data.matrix, then=statuses)
     for extra in range(row + 1, len(legend) + 1):  # fewer actions than legend lines
         sheet.write_string(extra, legend_col, *legend[extra - 1])
     autofilter(sheet, 0, row, columns)

@@ -61,8 +61,9 @@ def flag_codes(codes: list[str]) -> str:
 
 def flag_labels(flags: pl.Series) -> pl.DataFrame:
     """:func:`flag_text` and :func:`flag_codes` of every list in ``flags`` (columns
-    ``flag_text``, ``flag_codes``), each computed once per distinct set of flags."""
-    keys = flags.list.unique().list.sort().list.join(",")
+    ``flag_text``, ``flag_codes``), each computed once per distinct list of flags (not
+    sorted first: ``list.sort`` of 100k short string lists takes polars 0.8 s)."""
+    keys = flags.list.join(",")
     sets = {key: key.split(",") if key else [] for key in keys.unique().drop_nulls()}
     return pl.DataFrame(
         {
