@@ -1,6 +1,7 @@
 """The pure workbook builders on literal data, read back with openpyxl (cells, not bytes)."""
 
 import datetime as dt
+import gc
 import io
 import zipfile
 from itertools import cycle
@@ -24,6 +25,7 @@ from renaksi.reports.styles import (
     Column,
     RowWriter,
     Styles,
+    collector_paused,
     fit_row,
     write_cell,
     write_row,
@@ -265,6 +267,28 @@ def test_row_writer_writes_what_write_cell_writes() -> None:
     assert sheet_xml(fast) == sheet_xml(cell_by_cell)
     with pytest.raises(ValueError, match="7 columns"):
         sheet_xml(lambda sheet, styles: write_row(sheet, 1, [1, 2], columns, styles))
+
+
+def test_collector_is_paused_while_writing_and_back_after() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # an export inside another (or another thread's)
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()  # switched off by someone else: left off
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    build_budget_gap(budget_data(["Aksi satu"]), io.BytesIO())
+    assert gc.isenabled()
 
 
 def quarterly_data() -> QuarterlyData:

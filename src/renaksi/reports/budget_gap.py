@@ -25,6 +25,7 @@ from renaksi.reports.styles import (
     RowWriter,
     Styles,
     autofilter,
+    collector_paused,
     open_workbook,
     print_setup,
     table_sheet,
@@ -98,21 +99,22 @@ def build_budget_gap(data: BudgetGapData, target: Path | IO[bytes]) -> None:
         target, title=f"{TITLE} {data.year}", subject=data.plan_code, now=data.generated_at
     )
     styles = Styles(book)
-    _summary_sheet(book, styles, data)
-    _detail_sheet(book, styles, data)
-    _matrix_sheet(book, styles, data)
-    write_priorities(
-        book,
-        styles,
-        SHEET_PRIORITIES,
-        data.priorities,
-        unit_names=data.unit_names,
-        kpi_period=data.kpi_period,
-        title=f"Aksi Prioritas Pendanaan {data.year} — {data.region}",
-        note=data.note,
-    )
-    _notes_sheet(book, styles, data)
-    book.close()
+    with collector_paused():
+        _summary_sheet(book, styles, data)
+        _detail_sheet(book, styles, data)
+        _matrix_sheet(book, styles, data)
+        write_priorities(
+            book,
+            styles,
+            SHEET_PRIORITIES,
+            data.priorities,
+            unit_names=data.unit_names,
+            kpi_period=data.kpi_period,
+            title=f"Aksi Prioritas Pendanaan {data.year} — {data.region}",
+            note=data.note,
+        )
+        _notes_sheet(book, styles, data)
+        book.close()
 
 
 SUMMARY_COLUMNS = [
