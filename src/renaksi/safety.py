@@ -21,6 +21,8 @@ import zipfile
 from renaksi.errors import FieldError, ValidationError
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+#: a national year of LAPOR! complaints is 1-2 million rows (~260-520 MB); 5 million fit too
+MAX_CSV_BYTES = 2 * 1024 * 1024 * 1024
 MAX_ZIP_MEMBERS = 1_000
 MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
 #: deflate reaches ~10:1 on spreadsheet XML, ~30:1 on very repetitive sheets; bombs reach 1000:1
@@ -157,8 +159,8 @@ def check_csv(data: bytes) -> None:
     what = "Berkas CSV tidak dapat dibaca."
     if not data.strip():
         raise _refuse(what, "berkas kosong")
-    if len(data) > MAX_FILE_BYTES:
-        raise _refuse(what, f"berkas lebih dari {MAX_FILE_BYTES // 1024 // 1024} MB")
+    if len(data) > MAX_CSV_BYTES:
+        raise _refuse(what, f"berkas lebih dari {MAX_CSV_BYTES // 1024 // 1024} MB")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _refuse(what, "berkas berkode UTF-16; simpan ulang dari Excel sebagai 'CSV UTF-8'")
     kind = _what_is(data)

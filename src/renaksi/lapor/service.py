@@ -66,7 +66,9 @@ def import_complaints(
     """Import a LAPOR! export. With errors the file is rejected whole (every error listed),
     unless ``skip_invalid``: then valid rows go in and rejected rows are kept on the batch."""
     raw = read_export(data, file_name=file_name)
+    rows_read = raw.height
     complaints, errors = normalise(raw, labels=load_labels(settings.status_labels_file))
+    del raw  # the all-string frame: as big as the file, not needed any more
     rejected: list[schemas.RejectedRow] = []
     if errors.height:
         if not skip_invalid:
@@ -93,7 +95,7 @@ def import_complaints(
         batch = ImportBatch(
             file_name=file_name[:255],
             sha256=hashlib.sha256(data).hexdigest(),
-            rows_read=raw.height,
+            rows_read=rows_read,
             inserted=0,
             updated=0,
             unchanged=0,

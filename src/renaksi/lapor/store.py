@@ -141,16 +141,26 @@ def signature(frame: pl.DataFrame) -> pl.Series:
 
 
 def row_hashes(frame: pl.DataFrame) -> pl.Series:
-    """``row_hash`` of each row of a frame with the STORED columns (see above)."""
+    """``row_hash`` of each row of a frame with the STORED columns (see above).
+
+    In slices of SIGNATURE_CHUNK rows: a signature is ~200 bytes, and a million of them as
+    Python strings at once would double the import's peak memory.
+    """
     digest = hashlib.blake2b
-    return pl.Series(
-        "row_hash",
-        [
-            int.from_bytes(digest(text.encode(), digest_size=8).digest(), "big", signed=True)
-            for text in signature(frame).to_list()
-        ],
-        dtype=pl.Int64,
-    )
+    parts = [pl.Series("row_hash", [], dtype=pl.Int64)]
+    for start in range(0, frame.height, SIGNATURE_CHUNK):
+        texts = signature(frame.slice(start, SIGNATURE_CHUNK)).to_list()
+        parts.append(
+            pl.Series(
+                "row_hash",
+                [
+                    int.from_bytes(digest(t.encode(), digest_size=8).digest(), "big", signed=True)
+                    for t in texts
+                ],
+                dtype=pl.Int64,
+            )
+        )
+    return pl.concat(parts)
 
 
 def _by_ids(conn: sa.Connection, columns: str) -> str:
