@@ -37,19 +37,20 @@ FLAGS_SCHEMA = {
 
 
 def budget_totals(lines: pl.DataFrame) -> pl.DataFrame:
-    """usulan, pagu (DPPA replacing DPA) and realisasi per action-year, APBD lines only."""
-    apbd = lines.filter(pl.col("source") != Source.NON_APBD.value)
+    """usulan, pagu (DPPA replacing DPA) and realisasi per action-year with lines, counting
+    APBD lines only (an action-year with ``NON_APBD`` lines alone has zeros)."""
+    apbd = pl.col("source") != Source.NON_APBD.value
 
     def total(stage: Stage) -> pl.Expr:
-        return pl.col("amount").filter(pl.col("stage") == stage.value).sum()
+        return pl.col("amount").filter(apbd & (pl.col("stage") == stage.value)).sum()
 
     return (
-        apbd.group_by("action_id", "year")
+        lines.group_by("action_id", "year")
         .agg(
             total(Stage.USULAN).alias("usulan"),
             total(Stage.DPA).alias("dpa"),
             total(Stage.DPPA).alias("dppa"),
-            (pl.col("stage") == Stage.DPPA.value).any().alias("has_dppa"),
+            (apbd & (pl.col("stage") == Stage.DPPA.value)).any().alias("has_dppa"),
             total(Stage.REALISASI).alias("realisasi"),
         )
         .with_columns(
@@ -72,12 +73,10 @@ def compute_flags(
         targets = targets.filter(pl.col("year") == year)
         lines = lines.filter(pl.col("year") == year)
     active = targets.select("action_id", "year").unique().with_columns(pl.lit(True).alias("active"))
-    with_lines = lines.select("action_id", "year").unique()
-    keys = pl.concat([active.select("action_id", "year"), with_lines]).unique()
-    totals = budget_totals(lines)
+    # one full join makes the action-years that are active or have lines (a polars unique()
+    # holds ~270 bytes a row while it works: three of them were most of this function's memory)
     frame = (
-        keys.join(active, on=["action_id", "year"], how="left")
-        .join(totals, on=["action_id", "year"], how="left")
+        active.join(budget_totals(lines), on=["action_id", "year"], how="full", coalesce=True)
         .with_columns(
             pl.col("active").fill_null(False),
             *(pl.col(c).fill_null(0).cast(pl.Int64) for c in ("usulan", "pagu", "realisasi")),

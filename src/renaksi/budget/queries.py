@@ -1,7 +1,7 @@
 """The only database-aware part of budget analytics: rows in, explicit-schema frames out."""
 
 from collections.abc import Mapping
-from typing import Any, Unpack
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ FETCH_ROWS = 50_000
 
 def read_frame(
     session: Session,
-    query: sa.Select[Unpack[tuple[Any, ...]]],
+    query: sa.Select[*tuple[Any, ...]],
     schema: Mapping[str, pl.DataType | type[pl.DataType]],
 ) -> pl.DataFrame:
     """The rows of ``query`` as a frame of ``schema``, read on the driver's cursor.
