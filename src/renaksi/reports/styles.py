@@ -347,15 +347,12 @@ class RowWriter:
         writer's columns; ``then(row, values)`` writes what else a row holds (cells to the
         right, in order). Returns the last row written (``first_row - 1`` when none)."""
         width = len(self._cells)
-        lines = self.frame_lines(frame) if self._wraps else None
         row = first_row - 1
-        for start in range(0, frame.height, SLICE_ROWS):
-            part = frame.slice(start, SLICE_ROWS).rows()
-            counts = lines.slice(start, SLICE_ROWS).to_list() if lines is not None else None
-            for offset, values in enumerate(part):
-                row = first_row + start + offset
-                cells = values if len(values) == width else values[:width]
-                self.write(row, cells, lines=counts[offset] if counts is not None else 1)
+        for part in frame.iter_slices(SLICE_ROWS):
+            counts = self.frame_lines(part).to_list() if self._wraps else [1] * part.height
+            for values, lines in zip(part.rows(), counts, strict=True):
+                row += 1
+                self.write(row, values if len(values) == width else values[:width], lines=lines)
                 if then is not None:
                     then(row, values)
         return row
