@@ -11,6 +11,7 @@ timed). While the reports package does not exist yet the script says so and meas
 floor on the ``Rincian`` cells alone (one row per action-year, the issue's columns).
 
     .venv/bin/python bench/budget_gap.py --actions 100000
+    .venv/bin/python bench/budget_gap.py --actions 100000 --runs 1 --profile
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (
+    RESULTS,
     child_done,
     fresh_sqlite,
     machine_facts,
@@ -118,15 +120,26 @@ def build_plan(url: str, actions: int) -> None:
     engine.dispose()
 
 
-def child_export(url: str, out: Path) -> None:
+def child_export(url: str, out: Path, profile: Path | None = None) -> None:
     from renaksi.cli import main
 
+    profiler = None
+    if profile is not None:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.005)
+        profiler.start()
     t0 = time.perf_counter()
     main.main(
         ["export", "budget-gap", "--year", str(YEAR), "--out", str(out), "--database-url", url],
         standalone_mode=False,
     )
-    child_done(time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    if profiler is not None:
+        profiler.stop()
+        assert profile is not None
+        profile.write_text(profiler.output_text(unicode=True, show_all=False))
+    child_done(seconds)
 
 
 def child_floor(cells: Path, out: Path) -> None:
@@ -197,12 +210,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--profile", action="store_true", help="one more export under pyinstrument, not timed"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        kind, a, b = args.child
+        kind, a, b, *rest = args.child
         if kind == "export":
-            child_export(a, Path(b))
+            child_export(a, Path(b), Path(rest[0]) if rest else None)
         else:
             child_floor(Path(a), Path(b))
         return
@@ -240,6 +256,11 @@ def main() -> None:
                 f" floor {floors[-1].seconds:.2f}s",
                 file=sys.stderr,
             )
+        if args.profile and available:
+            profile = RESULTS / f"profile-budget-gap-{args.actions}.txt"
+            profile.parent.mkdir(parents=True, exist_ok=True)
+            run_child(HERE, "--child", "export", url, str(workdir / "gap-p.xlsx"), str(profile))
+            print(f"# profile of one more export: {profile}", file=sys.stderr)
     result["floor_s"] = [m.seconds for m in floors]
     result["floor_peak_mb"] = max(m.peak_mb for m in floors)
     result["cells"] = floors[0].out["cells"]
