@@ -59,17 +59,16 @@ def targets_frame(session: Session, plan_id: int, year: int | None = None) -> pl
 
 
 def lines_frame(session: Session, plan_id: int, year: int | None = None) -> pl.DataFrame:
-    query = (
-        sa.select(
-            BudgetLine.action_id,
-            BudgetLine.year,
-            BudgetLine.stage,
-            BudgetLine.source,
-            BudgetLine.amount,
-        )
-        .join(Action, Action.id == BudgetLine.action_id)
-        .where(Action.plan_id == plan_id)
-    )
+    # "action_id IN (the plan's actions)" rather than a join: SQLite then walks the unique
+    # (action_id, year, ...) index; with the join it chose the (year, unit_id) index and read
+    # the lines in unit order (175k lines of one year: 0.7-1.2 s instead of 0.35 s)
+    query = sa.select(
+        BudgetLine.action_id,
+        BudgetLine.year,
+        BudgetLine.stage,
+        BudgetLine.source,
+        BudgetLine.amount,
+    ).where(BudgetLine.action_id.in_(sa.select(Action.id).where(Action.plan_id == plan_id)))
     if year is not None:
         query = query.where(BudgetLine.year == year)
     return read_frame(session, query, LINES_SCHEMA)
