@@ -18,17 +18,15 @@ from renaksi.lapor.kpi import KPI_SCHEMA, Period
 from renaksi.reports import frames
 from renaksi.reports.budget_gap import DETAIL_SCHEMA, BudgetGapData, build_budget_gap
 from renaksi.reports.quarterly import PROGRESS_SCHEMA, QuarterlyData, build_quarterly
+from renaksi.reports.rows import RowWriter, fit_row, write_row
 from renaksi.reports.sheets import Signer
 from renaksi.reports.styles import (
     MONEY,
     WORKBOOK_OPTIONS,
     Column,
-    RowWriter,
     Styles,
     collector_paused,
-    fit_row,
     write_cell,
-    write_row,
 )
 
 AS_OF = dt.date(2025, 6, 30)
@@ -261,7 +259,9 @@ def test_row_writer_writes_what_write_cell_writes() -> None:
                 write_cell(sheet, row, col, value, column.kind, styles, total=total)
 
     def fast(sheet: Any, styles: Styles) -> None:
-        assert RowWriter(sheet, columns, styles).write_rows(1, rows[:-1]) == len(rows) - 1
+        writer = RowWriter(sheet, columns, styles)
+        for row, values in enumerate(rows[:-1], start=1):
+            writer.write(row, values)
         write_row(sheet, len(rows), rows[-1], columns, styles, total=True)
 
     assert sheet_xml(fast) == sheet_xml(cell_by_cell)

@@ -9,7 +9,8 @@ from renaksi.formatting import long_date, quarter_name
 from renaksi.lapor.kpi import KPI_SCHEMA, Period, missed_targets
 from renaksi.reports import frames
 from renaksi.reports.queries import previous_quarters
-from renaksi.reports.styles import column_lines, safe_filename, text_lines
+from renaksi.reports.rows import column_lines
+from renaksi.reports.styles import safe_filename, text_lines
 
 ACTIONS = pl.DataFrame(
     [(1, "A.01", "Aksi satu", "DISKOMINFO"), (2, "A.02", "Aksi dua", "BAPPEDA")],

@@ -18,11 +18,11 @@ from renaksi.codes import FLAG_LABELS, Flag
 from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
+from renaksi.reports.rows import RowWriter, write_row
 from renaksi.reports.sheets import write_priorities
 from renaksi.reports.styles import (
     LINE_POINTS,
     Column,
-    RowWriter,
     Styles,
     autofilter,
     collector_paused,
@@ -31,7 +31,6 @@ from renaksi.reports.styles import (
     table_sheet,
     text_lines,
     write_cell,
-    write_row,
 )
 
 SHEET_SUMMARY = "Ringkasan"

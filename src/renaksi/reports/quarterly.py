@@ -17,6 +17,7 @@ import polars as pl
 from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
+from renaksi.reports.rows import fit_row, write_row
 from renaksi.reports.sheets import Signer, kpi_sheet, signature, trend_sheet, write_priorities
 from renaksi.reports.styles import (
     LINE_POINTS,
@@ -24,13 +25,11 @@ from renaksi.reports.styles import (
     Kind,
     Styles,
     autofilter,
-    fit_row,
     open_workbook,
     print_setup,
     table_sheet,
     text_lines,
     write_cell,
-    write_row,
 )
 
 SHEET_COVER = "Ringkasan"

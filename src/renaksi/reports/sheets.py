@@ -11,13 +11,13 @@ from xlsxwriter.utility import xl_col_to_name
 from renaksi.formatting import long_date, quarter_name
 from renaksi.lapor.kpi import LOWER_IS_BETTER, Period
 from renaksi.reports import frames
+from renaksi.reports.rows import write_row
 from renaksi.reports.styles import (
     Column,
     Styles,
     autofilter,
     table_sheet,
     write_cell,
-    write_row,
 )
 
 
