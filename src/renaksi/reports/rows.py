@@ -124,12 +124,16 @@ class RowWriter:
         writer's columns; ``then(row, values)`` writes what else a row holds (cells to the
         right, in order). Returns the last row written (``first_row - 1`` when none)."""
         width = len(self._cells)
+        # lines counted for the whole frame at once: per slice, polars' fixed cost per call
+        # made it 3x slower, for no memory saved
+        lines = self.frame_lines(frame) if self._wraps else pl.repeat(1, frame.height, eager=True)
         row = first_row - 1
-        for part in frame.iter_slices(SLICE_ROWS):
-            counts = self.frame_lines(part).to_list() if self._wraps else [1] * part.height
-            for values, lines in zip(part.rows(), counts, strict=True):
+        for start in range(0, frame.height, SLICE_ROWS):
+            part = frame.slice(start, SLICE_ROWS)
+            counts = lines.slice(start, SLICE_ROWS).to_list()
+            for values, count in zip(part.rows(), counts, strict=True):
                 row += 1
-                self.write(row, values if len(values) == width else values[:width], lines=lines)
+                self.write(row, values if len(values) == width else values[:width], lines=count)
                 if then is not None:
                     then(row, values)
         return row
