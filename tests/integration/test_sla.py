@@ -118,3 +118,25 @@ def test_kpi_page_labels_the_completion_limit_in_force(
         page = login("koordinator").get("/kinerja?tahun=2024&triwulan=2")
     assert page.status_code == 200
     assert "≤ 45 hari" in page.text and "≤ 60 hari" not in page.text
+
+
+def test_workbooks_label_the_completion_limit_in_force(
+    client: Client, demo_loaded: Session
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    tag = client.get(URL).headers["ETag"]
+    assert client.put(URL, json={"complete_days": 45}, headers={"If-Match": tag}).status_code == 200
+    response = client.get("/api/v1/reports/quarterly.xlsx", params={"year": 2024, "quarter": 2})
+    assert response.status_code == 200, response.text
+    book = load_workbook(BytesIO(response.content), read_only=True)
+    texts = {
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    }
+    assert "% Selesai ≤ 45 Hari" in texts and "% Selesai ≤ 60 Hari" not in texts

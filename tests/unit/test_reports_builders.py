@@ -85,6 +85,7 @@ def budget_data(titles: list[str]) -> BudgetGapData:
     )
     units = [unit_summary("BAPPEDA", 1, 50, 0), unit_summary("DISKOMINFO", 3, 300, 120)]
     return BudgetGapData(
+        kpi_labels=frames.kpi_labels(60),
         region="Kabupaten Kutai Timur",
         plan_code="RENAKSI-2022-2026",
         plan_name="Renaksi SP4N LAPOR! 2022–2026",
@@ -320,6 +321,7 @@ def quarterly_data() -> QuarterlyData:
         orient="row",
     )  # fmt: skip
     return QuarterlyData(
+        kpi_labels=frames.kpi_labels(60),
         region="Kabupaten Kutai Timur",
         plan_code="RENAKSI-2022-2026",
         plan_name="Renaksi",

@@ -81,6 +81,8 @@ class BudgetGapData:
     matrix: pl.DataFrame
     #: :func:`frames.priority_rows`
     priorities: pl.DataFrame
+    #: KPI names as shown (:func:`frames.kpi_labels`: the completion limit in force)
+    kpi_labels: dict[str, str]
 
     @property
     def matrix_sheet(self) -> str:
@@ -109,6 +111,7 @@ def build_budget_gap(data: BudgetGapData, target: Path | IO[bytes]) -> None:
             data.priorities,
             unit_names=data.unit_names,
             kpi_period=data.kpi_period,
+            kpi_labels=data.kpi_labels,
             title=f"Aksi Prioritas Pendanaan {data.year} — {data.region}",
             note=data.note,
         )

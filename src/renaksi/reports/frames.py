@@ -24,6 +24,13 @@ KPI_LABELS = {
     "median_response_workdays": "Median Hari Kerja Tanggapan",
     "pct_resolved_within_60d": "% Selesai ≤ 60 Hari",
 }
+
+
+def kpi_labels(complete_days: int) -> dict[str, str]:
+    """KPI_LABELS with the completion limit in force (an SLA setting, 60 days by default)."""
+    return {**KPI_LABELS, "pct_resolved_within_60d": f"% Selesai ≤ {complete_days} Hari"}
+
+
 #: KPIs stored as 0–100 by the KPI functions: shown as fractions with a percent format
 PERCENT_KPIS = frozenset(k for k in KPI_NAMES if k.startswith("pct_"))
 #: the only KPI that is neither a count nor a percentage

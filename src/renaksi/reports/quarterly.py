@@ -84,6 +84,8 @@ class QuarterlyData:
     priorities: pl.DataFrame
     priority_period: Period | None
     signer: Signer
+    #: KPI names as shown (:func:`frames.kpi_labels`: the completion limit in force)
+    kpi_labels: dict[str, str]
 
     @property
     def period(self) -> Period:
@@ -113,6 +115,7 @@ def build_quarterly(data: QuarterlyData, target: Path | IO[bytes]) -> None:
         targets=data.targets,
         unit_names=data.unit_names,
         region=data.region,
+        kpi_labels=data.kpi_labels,
         title=f"KPI Penanganan Pengaduan per PD, {data.name} — {data.region}",
         note=data.note,
     )
@@ -121,6 +124,7 @@ def build_quarterly(data: QuarterlyData, target: Path | IO[bytes]) -> None:
         styles,
         SHEET_TREND,
         trend=data.trend,
+        kpi_labels=data.kpi_labels,
         title=f"Tren KPI Empat Triwulan Terakhir sampai {data.name} — {data.region}",
         note=data.note,
     )
@@ -133,6 +137,7 @@ def build_quarterly(data: QuarterlyData, target: Path | IO[bytes]) -> None:
         data.priorities,
         unit_names=data.unit_names,
         kpi_period=data.priority_period,
+        kpi_labels=data.kpi_labels,
         title=f"Prioritas Anggaran {data.year} — {data.region}",
         note=data.note,
     )

@@ -143,6 +143,7 @@ def budget_gap_data(
         prio = prio.filter(pl.col("unit_code") == unit)
     detail = flags.sort("unit_code", "action_code").select(list(DETAIL_SCHEMA)).cast(DETAIL_SCHEMA)
     return BudgetGapData(
+        kpi_labels=frames.kpi_labels(lapor_service.sla_from(session, settings).complete_days),
         region=settings.report_region,
         plan_code=plan_row.code,
         plan_name=plan_row.name,
@@ -327,6 +328,7 @@ def quarterly_data(
         session, settings=settings, plan_id=plan_row.id, year=year, as_of=as_of, flags=flags
     )
     return QuarterlyData(
+        kpi_labels=frames.kpi_labels(lapor_service.sla_from(session, settings).complete_days),
         region=settings.report_region,
         plan_code=plan_row.code,
         plan_name=plan_row.name,

@@ -55,6 +55,7 @@ def write_priorities(
     *,
     unit_names: dict[str, str],
     kpi_period: Period | None,
+    kpi_labels: dict[str, str],
     title: str,
     note: str,
 ) -> tuple[Any, int]:
@@ -80,7 +81,7 @@ def write_priorities(
             r["pagu"],
             r["gap"],
             frames.flag_text(r["flags"]),
-            frames.KPI_LABELS.get(r["kpi"], r["kpi"]),
+            kpi_labels.get(r["kpi"], r["kpi"]),
             r["kpi_unit"],
         ]
         write_row(sheet, row, values, columns[:9], styles)
@@ -96,17 +97,19 @@ def write_priorities(
     return sheet, row + 1
 
 
-def _kpi_columns(targets: pl.DataFrame) -> tuple[list[Column], dict[str, int]]:
+def _kpi_columns(
+    targets: pl.DataFrame, kpi_labels: dict[str, str]
+) -> tuple[list[Column], dict[str, int]]:
     """KPI columns, each followed by its target column when some unit has a target."""
     with_target = set(targets["kpi"].to_list())
     columns = [Column("Kode PD", 14), Column("Nama PD", 34, "wrap")]
     target_col: dict[str, int] = {}
     for kpi in frames.KPI_NAMES:
         kind = frames.kpi_kind(kpi)
-        columns.append(Column(frames.KPI_LABELS[kpi], 13, kind))
+        columns.append(Column(kpi_labels[kpi], 13, kind))
         if kpi in with_target:
             target_col[kpi] = len(columns)
-            columns.append(Column(f"Target {frames.KPI_LABELS[kpi]}", 12, kind))
+            columns.append(Column(f"Target {kpi_labels[kpi]}", 12, kind))
     return columns, target_col
 
 
@@ -119,12 +122,13 @@ def kpi_sheet(
     targets: pl.DataFrame,
     unit_names: dict[str, str],
     region: str,
+    kpi_labels: dict[str, str],
     title: str,
     note: str,
 ) -> None:
     """KPIs per unit (then the total row) with a target column after each KPI some unit has
     a target for; a value is green when it meets its target and red when it misses it."""
-    columns, target_col = _kpi_columns(targets)
+    columns, target_col = _kpi_columns(targets, kpi_labels)
     sheet = table_sheet(
         book,
         styles,
@@ -171,7 +175,14 @@ def kpi_sheet(
 
 
 def trend_sheet(
-    book: Any, styles: Styles, name: str, *, trend: pl.DataFrame, title: str, note: str
+    book: Any,
+    styles: Styles,
+    name: str,
+    *,
+    trend: pl.DataFrame,
+    kpi_labels: dict[str, str],
+    title: str,
+    note: str,
 ) -> None:
     """One row per KPI, one column per quarter (``trend``: one row per quarter, oldest first,
     ``period`` its label), and line charts of the percentages and of the counts."""
@@ -190,7 +201,7 @@ def trend_sheet(
     kpi_row: dict[str, int] = {}
     for row, kpi in enumerate(frames.KPI_NAMES, start=1):
         kpi_row[kpi] = row
-        write_cell(sheet, row, 0, frames.KPI_LABELS[kpi], "text", styles)
+        write_cell(sheet, row, 0, kpi_labels[kpi], "text", styles)
         for c, quarter in enumerate(rows, start=1):
             write_cell(
                 sheet, row, c, frames.kpi_cell(kpi, quarter[kpi]), frames.kpi_kind(kpi), styles

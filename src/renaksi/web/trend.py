@@ -19,7 +19,7 @@ from renaksi.lapor import schemas as lapor_schemas
 from renaksi.lapor import service as lapor
 from renaksi.lapor.kpi import KPI_SCHEMA, Period, latest_complete_quarter, missed_targets
 from renaksi.plan import schemas as plan_schemas
-from renaksi.reports.frames import KPI_LABELS, PERCENT_KPIS
+from renaksi.reports.frames import PERCENT_KPIS, kpi_labels
 from renaksi.settings import Settings
 
 #: quarters shown per KPI, and how far back to look for quarters with complaints
@@ -119,10 +119,11 @@ def link_trends(
 ) -> list[Trend]:
     latest = latest_complete_quarter(today or lapor.today_wita())
     rows = _KpiRows(session, settings)
+    labels = kpi_labels(lapor.sla_from(session, settings).complete_days)
     trends = []
     for link in links:
         kpi = link.kpi.value
-        trend = Trend(link=link, label=KPI_LABELS.get(kpi, kpi), percent=kpi in PERCENT_KPIS)
+        trend = Trend(link=link, label=labels.get(kpi, kpi), percent=kpi in PERCENT_KPIS)
         targets = {t.year: t.value for t in link.targets}
         for period in quarters_with_data(rows, link.unit, latest):
             row = rows.of(period, link.unit)
