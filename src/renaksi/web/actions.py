@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -14,14 +13,22 @@ from renaksi.auth.policy import STAGE_WRITERS
 from renaksi.budget import schemas as budget_schemas
 from renaksi.budget import service as budget
 from renaksi.codes import FLAG_LABELS, Flag, ProgressStatus, Role, Source, Stage
-from renaksi.errors import FieldError, RenaksiError, ValidationError, translate
+from renaksi.errors import FieldError, RenaksiError, ValidationError
 from renaksi.plan import kpi_links
 from renaksi.plan import schemas as plan_schemas
 from renaksi.plan import service as plan_service
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
 from renaksi.web import trend
-from renaksi.web.common import check_csrf, field, form_state, page, redirect
+from renaksi.web.common import (
+    check_csrf,
+    convert_form,
+    field,
+    form_state,
+    is_refusal,
+    page,
+    redirect,
+)
 from renaksi.web.home import current_year
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -187,19 +194,6 @@ def _number(
         ) from None
 
 
-def _convert(kind: type[Any], payload: dict[str, Any]) -> Any:
-    """Validate with the API's own wire type, so the page accepts exactly what the API does."""
-    try:
-        return msgspec.convert(payload, kind)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        name = message.rsplit("$.", 1)[-1].rstrip("`") if "$." in message else None
-        raise ValidationError(
-            "Isian tidak valid; periksa yang ditandai.",
-            [FieldError(field=name, message=translate(message))],
-        ) from None
-
-
 @post("/aksi/{action_id:int}/progres", sync_to_thread=True)
 def add_progress(
     request: Request[Any, Any, Any],
@@ -222,10 +216,10 @@ def add_progress(
             "follow_up": field(data, "follow_up") or None,
         }
         report = plan_service.add_progress(
-            db_session, action_id, _convert(plan_schemas.ProgressCreate, payload), actor=actor
+            db_session, action_id, convert_form(plan_schemas.ProgressCreate, payload), actor=actor
         )
     except RenaksiError as exc:
-        if exc.status_code in (401, 403, 404):
+        if is_refusal(exc):
             raise
         return _rerender(request, db_session, settings, actor, action_id, exc, "progress", data)
     return redirect(
@@ -259,7 +253,7 @@ def save_budget_line(
             line = budget.update_line(
                 db_session,
                 int(line_id),
-                _convert(budget_schemas.BudgetLineUpdate, {"amount": amount, "note": note}),
+                convert_form(budget_schemas.BudgetLineUpdate, {"amount": amount, "note": note}),
                 actor=actor,
                 expected_version=int(version) if version.isdigit() else None,
             )
@@ -277,11 +271,11 @@ def save_budget_line(
                 "unit": actor.unit_code if actor.is_planner else None,
             }
             line = budget.create_line(
-                db_session, _convert(budget_schemas.BudgetLineCreate, payload), actor=actor
+                db_session, convert_form(budget_schemas.BudgetLineCreate, payload), actor=actor
             )
             message = f"Baris anggaran {STAGE_LABELS[line.stage]} {line.year} ditambahkan."
     except RenaksiError as exc:
-        if exc.status_code in (401, 403, 404):
+        if is_refusal(exc):
             raise
         return _rerender(request, db_session, settings, actor, action_id, exc, form_name, data)
     return redirect(f"/aksi/{action_id}", message)

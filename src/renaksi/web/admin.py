@@ -24,10 +24,10 @@ from renaksi.locks import service as locks
 from renaksi.settings import Settings
 from renaksi.sla import service as sla
 from renaksi.units import service as unit_service
-from renaksi.web.actions import _convert
 from renaksi.web.common import (
     ROLE_LABELS,
     check_csrf,
+    convert_form,
     field,
     form_state,
     is_refusal,
@@ -131,7 +131,7 @@ def add_lock(
             "year": int(year) if year.isdigit() else year,
             "quarter": int(quarter) if quarter.isdigit() else (quarter or None),
         }
-        created = locks.lock(db_session, actor, _convert(locks.LockCreate, payload))
+        created = locks.lock(db_session, actor, convert_form(locks.LockCreate, payload))
     except RenaksiError as exc:
         if is_refusal(exc):
             raise
@@ -173,7 +173,7 @@ def add_holiday(
             ) from None
         name = field(data, "name") or "Libur lokal"
         lapor.add_holiday(
-            db_session, _convert(lapor_schemas.HolidayCreate, {"date": day, "name": name})
+            db_session, convert_form(lapor_schemas.HolidayCreate, {"date": day, "name": name})
         )
     except RenaksiError as exc:
         if is_refusal(exc):
@@ -265,7 +265,7 @@ def create_user(
             raise ValidationError(
                 "Kata sandi wajib diisi.", [FieldError(field="password", message="isi kata sandi")]
             )
-        user = auth_service.create_user(db_session, _convert(auth_schemas.UserCreate, payload))
+        user = auth_service.create_user(db_session, convert_form(auth_schemas.UserCreate, payload))
     except RenaksiError as exc:
         if is_refusal(exc):
             raise

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
+import msgspec
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
@@ -14,7 +15,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from renaksi.auth import policy
 from renaksi.auth.actor import Actor
 from renaksi.codes import Role
-from renaksi.errors import FieldError, ForbiddenError, NotAuthenticatedError, RenaksiError
+from renaksi.errors import (
+    FieldError,
+    ForbiddenError,
+    NotAuthenticatedError,
+    RenaksiError,
+    ValidationError,
+    translate,
+)
 from renaksi.formatting import long_date, number, rupiah
 
 FLASH_COOKIE = "renaksi_flash"
@@ -191,14 +199,25 @@ def form_state(
     }
 
 
+def convert_form(kind: type[Any], payload: dict[str, Any]) -> Any:
+    """Validate with the API's own wire type, so the page accepts exactly what the API does."""
+    try:
+        return msgspec.convert(payload, kind)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        name = message.rsplit("$.", 1)[-1].rstrip("`") if "$." in message else None
+        raise ValidationError(
+            "Isian tidak valid; periksa yang ditandai.",
+            [FieldError(field=name, message=translate(message))],
+        ) from None
+
+
 def is_refusal(exc: RenaksiError) -> bool:
     """Errors that are pages of their own (not allowed, gone) rather than form messages."""
     return exc.status_code in (401, 403, 404)
 
 
 def form_error(detail: str, field_name: str, message: str) -> RenaksiError:
-    from renaksi.errors import ValidationError
-
     return ValidationError(detail, [FieldError(field=field_name, message=message)])
 
 

@@ -24,8 +24,8 @@ from renaksi.reports import frames as report_frames
 from renaksi.reports import service as reports
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
-from renaksi.web.actions import STAGE_LABELS, _convert, writable_stages
-from renaksi.web.common import check_csrf, field, page, redirect, require_roles
+from renaksi.web.actions import STAGE_LABELS, writable_stages
+from renaksi.web.common import check_csrf, convert_form, field, page, redirect, require_roles
 from renaksi.web.home import current_year
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -120,7 +120,7 @@ def budget_grid_save(
                 budget.update_line(
                     db_session,
                     line_id,
-                    _convert(budget_schemas.BudgetLineUpdate, {"amount": amount}),
+                    convert_form(budget_schemas.BudgetLineUpdate, {"amount": amount}),
                     actor=actor,
                     expected_version=version,
                 )
@@ -134,7 +134,7 @@ def budget_grid_save(
                     "unit": unit,
                 }
                 budget.create_line(
-                    db_session, _convert(budget_schemas.BudgetLineCreate, payload), actor=actor
+                    db_session, convert_form(budget_schemas.BudgetLineCreate, payload), actor=actor
                 )
             saved += 1
         except RenaksiError as exc:

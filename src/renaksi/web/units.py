@@ -17,10 +17,10 @@ from renaksi.errors import ForbiddenError, RenaksiError
 from renaksi.settings import Settings
 from renaksi.units import schemas as unit_schemas
 from renaksi.units import service as unit_service
-from renaksi.web.actions import _convert
 from renaksi.web.admin import admin_page
 from renaksi.web.common import (
     check_csrf,
+    convert_form,
     field,
     form_state,
     is_refusal,
@@ -74,7 +74,7 @@ def create_unit(
         "kind": field(data, "kind"),
     }
     try:
-        unit = unit_service.create_unit(db_session, _convert(unit_schemas.UnitCreate, payload))
+        unit = unit_service.create_unit(db_session, convert_form(unit_schemas.UnitCreate, payload))
     except RenaksiError as exc:
         if is_refusal(exc):
             raise
@@ -105,7 +105,7 @@ def update_unit(
         unit = unit_service.update_unit(
             db_session,
             code,
-            _convert(
+            convert_form(
                 unit_schemas.UnitUpdate, {"name": field(data, "name"), "kind": field(data, "kind")}
             ),
             expected_version=int(version) if version.isdigit() else None,
@@ -125,7 +125,7 @@ def add_alias(
     require_route(actor, *ALIAS)
     check_csrf(request, data)
     try:
-        alias = _convert(unit_schemas.AliasCreate, {"alias": field(data, "alias")}).alias
+        alias = convert_form(unit_schemas.AliasCreate, {"alias": field(data, "alias")}).alias
         unit_service.add_alias(db_session, code, alias)
     except RenaksiError as exc:
         if is_refusal(exc):
