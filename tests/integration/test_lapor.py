@@ -1,13 +1,17 @@
 """SP4N LAPOR! import, unmatched units, KPIs over CLI and API, and PRIORITAS."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
 import xlsxwriter
 from litestar.testing import TestClient
+from sqlalchemy.orm import Session
 
-from tests.conftest import Cli
+from renaksi.app import create_app
+from renaksi.settings import Settings
+from tests.conftest import Cli, make_user
 from tests.helpers import SEEDS, action, dump_database, write_workbook
 
 HEADER = (
@@ -367,6 +371,38 @@ def test_prioritas_for_unfunded_action_whose_unit_misses_its_kpi(
         )
     }
     assert early["A.01"] == ["TANPA_PAGU"]
+
+
+def test_prioritas_filter_on_actions_follows_the_apps_sla_settings(
+    cli: Cli, settings: Settings, session: Session, tmp_path: Path
+) -> None:
+    """``/actions?flag=PRIORITAS`` and ``/flags`` judge the KPI with the same SLA limits: the
+    app's own (here a 20-working-day response limit from the environment), not the defaults."""
+    _units(cli)
+    book = write_workbook(
+        tmp_path / "plan.xlsx",
+        actions=[action("A.01", lead="PUPR")],
+        budget=[["A.01", 2024, "USULAN", "PAD", 100_000_000, None, None]],  # TANPA_PAGU
+        kpi=[["A.01", "pct_response_on_time", None, 80, 80, 80, 80, 80]],
+    )
+    assert cli("plan", "import", str(book)).exit_code == 0
+    # disposed 1 October 2024, answered 23 October: 16 working days, late at 5, on time at 20
+    answer = row("1", "01/10/2024 09:00", "PUPR", "Proses", "01/10/2024 10:00", "23/10/2024 10:00")
+    assert cli("lapor", "import", str(lapor_csv(tmp_path / "l.csv", [answer]))).exit_code == 0
+
+    def prioritas(app_settings: Settings) -> tuple[list[str], list[str]]:
+        token = make_user(
+            session, f"koordinator-{app_settings.sla_response_workdays}", "koordinator"
+        )
+        with TestClient(create_app(app_settings)) as client:
+            client.headers["Authorization"] = f"Bearer {token}"
+            query = {"year": 2024, "flag": "PRIORITAS"}
+            flagged = client.get("/api/v1/flags", params=query).json()
+            listed = client.get("/api/v1/actions", params=query).json()["items"]
+        return [f["action_code"] for f in flagged], [a["code"] for a in listed]
+
+    assert prioritas(settings) == (["A.01"], ["A.01"])
+    assert prioritas(replace(settings, sla_response_workdays=20)) == ([], [])
 
 
 def test_upload_over_http_follows_the_same_rules(

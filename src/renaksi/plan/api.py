@@ -13,6 +13,7 @@ from renaksi.codes import Flag, ProgressStatus
 from renaksi.http import PathId, error_responses, etag, if_match
 from renaksi.plan import kpi_links, schemas, service
 from renaksi.schemas import CODE_PATTERN, MAX_ID, NO_NUL_PATTERN, Page
+from renaksi.settings import Settings
 
 #: ids beyond the database's integer range can name nothing: refused, never sent to the database
 ActionId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="id aksi")]
@@ -45,6 +46,7 @@ class ActionController(Controller):
     def list_actions(
         self,
         db_session: Session,
+        settings: Settings,
         actor: Actor,
         unit: CodeFilter = None,
         year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
@@ -68,6 +70,7 @@ class ActionController(Controller):
             search=q,
             page=page,
             per_page=per_page,
+            settings=settings,
         )
 
     @get(

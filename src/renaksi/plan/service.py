@@ -15,9 +15,11 @@ from renaksi.db import revision
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, ActionTarget, Objective, Plan, ProgressReport, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from renaksi.lapor.service import sla_key
 from renaksi.locks.service import ensure_open
 from renaksi.plan import schemas
 from renaksi.schemas import Page
+from renaksi.settings import Settings
 
 _SUB_KEGIATAN = re.compile(r"^(\d)\.(\d{2})\.(\d{2})\.(\d)\.(\d{2})\.(\d{2}|\d{4})$")
 
@@ -196,14 +198,18 @@ def list_actions(
     search: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    settings: Settings | None = None,
 ) -> Page[schemas.Action]:
     """Actions filtered by unit (lead or supporting), active year, latest status, flag, text.
 
-    A planner only ever sees the actions their own unit leads or supports.
+    A planner only ever sees the actions their own unit leads or supports. ``settings`` (the
+    app's) decide the SLA limits behind a ``PRIORITAS`` filter.
     """
     unit = scope.unit_filter(actor, unit)
     search = search.strip() if search else None
-    key = ("actions", plan, unit, year, status, flag, search or None, page, per_page)
+    settings = settings or Settings()
+    sla = sla_key(settings) if flag is not None else None
+    key = ("actions", plan, unit, year, status, flag, search or None, page, per_page, sla)
     return revision.cached(
         session,
         key,
@@ -217,6 +223,7 @@ def list_actions(
             search=search,
             page=page,
             per_page=per_page,
+            settings=settings,
         ),
     )
 
@@ -232,6 +239,7 @@ def _list_actions(
     search: str | None,
     page: int,
     per_page: int,
+    settings: Settings,
 ) -> Page[schemas.Action]:
     query = _action_query().join(Plan, Plan.id == Action.plan_id)
     if plan is not None:
@@ -267,7 +275,9 @@ def _list_actions(
             )
         from renaksi.budget.service import flagged_action_ids  # budget builds on the plan
 
-        query = query.where(Action.id.in_(flagged_action_ids(session, year=year, flag=flag)))
+        query = query.where(
+            Action.id.in_(flagged_action_ids(session, year=year, flag=flag, settings=settings))
+        )
     if status is not None:
         query = query.where(Action.id.in_(_ids_with_latest_status(session, status)))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0

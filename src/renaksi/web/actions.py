@@ -64,6 +64,7 @@ def _enum(kind: type[Any], raw: str | None) -> Any:
 def action_list(
     request: Request[Any, Any, Any],
     db_session: Session,
+    settings: Settings,
     actor: Actor,
     unit: str | None = None,
     tahun: str | None = None,
@@ -88,6 +89,7 @@ def action_list(
         search=q,
         page=max(halaman, 1),
         per_page=PER_PAGE,
+        settings=settings,
     )
     pages = max((result.total + PER_PAGE - 1) // PER_PAGE, 1)
     filters = {
