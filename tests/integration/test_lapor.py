@@ -488,3 +488,64 @@ def test_absurd_as_of_dates_are_refused(client: TestClient, demo_loaded: object)
         response = client.get(url, params={"year": 2024, "as_of": "0001-01-01"})
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == "as_of"
+
+
+def long_row(tracking: str, *, channel: str = "WhatsApp", category: str = "PU", unit: str) -> str:
+    cells = [tracking, "03/06/2024 09:15", channel, category, unit, "Proses", "", "", "", "Tidak"]
+    return ";".join([*cells, *PERSONAL])
+
+
+def test_values_longer_than_their_column_are_listed_errors_on_cli_and_api(
+    cli: Cli, client: TestClient, engine: sa.Engine, tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    """Lengths come from the ``complaint`` columns: at the limit a value is stored whole, one
+    character over it is a listed error (row, column, limit) — never a database error."""
+    _units(cli)
+    at_limit = lapor_csv(
+        tmp_path / "pas.csv",
+        [long_row("#" + "7" * 40, channel="K" * 60, category="A" * 200, unit="DISKOMINFO")],
+    )
+    assert "baru 1" in cli("lapor", "import", str(at_limit)).output
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT tracking_id, channel, category FROM complaint")).one()
+    assert tuple(stored) == ("7" * 40, "K" * 60, "A" * 200)
+
+    before = dump_database(engine)
+    path = lapor_csv(
+        tmp_path / "panjang.csv",
+        [
+            long_row("1", category="K" * 5000, unit="DISKOMINFO"),  # row 2
+            long_row("#" + "2" * 41, unit="DISKOMINFO"),  # row 3
+            long_row("3", channel="W" * 61, unit="DISKOMINFO"),  # row 4
+            long_row("4", unit="Dinas " + "x" * 295),  # row 5: 301 characters
+        ],
+    )
+    result = cli("lapor", "import", str(path))
+    assert result.exit_code == 2, result.output
+    for where, limit in [
+        ("baris 2, kolom Kategori", 200),
+        ("baris 3, kolom No Tracking", 40),
+        ("baris 4, kolom Kanal", 60),
+        ("baris 5, kolom Instansi Tujuan", 300),
+    ]:
+        assert f"{where}: terlalu panjang, maksimal {limit} karakter" in result.output
+    assert "K" * 5000 not in result.output  # the value is shown cut short
+    assert dump_database(engine) == before
+
+    response = client.post(
+        "/api/v1/lapor/imports", files={"file": ("panjang.csv", path.read_bytes(), "text/csv")}
+    )
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [
+        (2, "Kategori"),
+        (3, "No Tracking"),
+        (4, "Kanal"),
+        (5, "Instansi Tujuan"),
+    ]
+    assert all("terlalu panjang" in e["message"] for e in errors)
+    assert dump_database(engine) == before
+
+    skipped = cli("lapor", "import", str(path), "--skip-invalid")
+    assert skipped.exit_code == 0, skipped.output
+    assert "baru 0" in skipped.output and "ditolak 4" in skipped.output

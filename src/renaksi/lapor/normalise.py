@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from renaksi.codes import ComplaintStatus
+from renaksi.db.models import Complaint
 from renaksi.db.models.units import normalise_name
 from renaksi.errors import FieldError
 from renaksi.lapor.read import FIELDS, SHEET
@@ -22,6 +23,14 @@ from renaksi.tabular import ROW
 TZ_LOCAL = "Asia/Makassar"
 MOMENTS = ["submitted_at", "verified_at", "dispositioned_at", "first_response_at", "resolved_at"]
 FLAGS = ["anonymous", "confidential"]
+#: text field → the most characters its ``complaint`` column holds (the model is the source)
+TEXT_LIMITS: dict[str, int] = {
+    c: Complaint.__table__.c[c].type.length  # type: ignore[attr-defined]
+    for c in ("tracking_id", "channel", "classification", "category", "subcategory", "unit_name")
+}
+KEY_LIMIT: int = Complaint.__table__.c["unit_key"].type.length  # type: ignore[attr-defined]
+#: an offending value is echoed in the error list only this far
+SHOWN_CHARS = 80
 
 NAIVE_FORMATS = [
     "%d/%m/%Y %H:%M",
@@ -196,6 +205,14 @@ def normalise(
             )
             for c in FLAGS
         ),
+        *(
+            (
+                _too_long(c, limit),
+                c,
+                f"terlalu panjang, maksimal {limit} karakter",
+            )
+            for c, limit in TEXT_LIMITS.items()
+        ),
         (
             pl.col("first_response_at") < pl.col("submitted_at"),
             "first_response_at",
@@ -219,7 +236,7 @@ def normalise(
             typed.filter(cond.fill_null(False)).select(
                 pl.col(ROW),
                 pl.lit(header[col]).alias("column"),
-                pl.col(f"raw_{col}").alias("value"),
+                _shown(pl.col(f"raw_{col}")).alias("value"),
                 pl.lit(message).alias("message"),
             )
             for cond, col, message in checks
@@ -231,12 +248,30 @@ def normalise(
     return complaints, errors.sort(ROW, "column")
 
 
+def _too_long(field: str, limit: int) -> pl.Expr:
+    """``field`` holds more characters than its column; a unit name also when its match key
+    does (lower case can be longer: 'İ' → 'i̇')."""
+    too_long = pl.col(field).str.len_chars() > limit
+    if field == "unit_name":
+        return too_long | (pl.col("unit_key").str.len_chars() > KEY_LIMIT)
+    return too_long
+
+
+def _shown(value: pl.Expr) -> pl.Expr:
+    """The offending value as echoed in an error: long values cut to their start."""
+    return (
+        pl.when(value.str.len_chars() > SHOWN_CHARS)
+        .then(value.str.slice(0, SHOWN_CHARS) + "…")
+        .otherwise(value)
+    )
+
+
 def _unknown_status(typed: pl.DataFrame) -> pl.DataFrame:
     bad = typed.filter(pl.col("raw_status").is_not_null() & pl.col("status").is_null())
     return bad.select(
         pl.col(ROW),
         pl.lit(FIELDS["status"][0]).alias("column"),
-        pl.col("raw_status").alias("value"),
+        _shown(pl.col("raw_status")).alias("value"),
         pl.lit("label status tidak dikenal; tambahkan ke tabel label status").alias("message"),
     )
 
