@@ -8,8 +8,10 @@ expression. The result is the valid rows plus one error row per problem.
 
 import csv
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -31,6 +33,9 @@ TEXT_LIMITS: dict[str, int] = {
 KEY_LIMIT: int = Complaint.__table__.c["unit_key"].type.length  # type: ignore[attr-defined]
 #: an offending value is echoed in the error list only this far
 SHOWN_CHARS = 80
+
+#: the earliest plausible year of a complaint date; the latest is next year (WITA)
+FIRST_YEAR = 2000
 
 NAIVE_FORMATS = [
     "%d/%m/%Y %H:%M",
@@ -157,10 +162,23 @@ def _parses(value: str, fmt: str, aware: bool) -> bool:
     return pl.Series([value]).str.to_datetime(fmt, strict=False).is_not_null()[0]  # type: ignore[no-any-return]
 
 
+def latest_year() -> int:
+    """The latest plausible year of a complaint date: next year, in WITA."""
+    return datetime.now(ZoneInfo(TZ_LOCAL)).year + 1
+
+
 def normalise(
-    frame: pl.DataFrame, *, labels: Mapping[str, ComplaintStatus]
+    frame: pl.DataFrame,
+    *,
+    labels: Mapping[str, ComplaintStatus],
+    last_year: int | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``(complaints, errors)``: typed rows (with ``_row``) and one row per problem."""
+    """``(complaints, errors)``: typed rows (with ``_row``) and one row per problem.
+
+    Dates outside ``FIRST_YEAR`` … ``last_year`` (default: next year) are errors: a year
+    written with two digits ('05/04/24') reads as year 24, which no KPI would ever count.
+    """
+    last_year = last_year or latest_year()
     typed = frame.with_columns(
         pl.col("tracking_id").str.strip_prefix("#").str.strip_chars(),
         *(parse_moments(frame[c]).alias(c) for c in MOMENTS),
@@ -185,6 +203,15 @@ def normalise(
     header = {f: FIELDS[f][0] for f in FIELDS}
     raw = frame.select(ROW, *(pl.col(c).alias(f"raw_{c}") for c in FIELDS))
     typed = typed.hstack(raw.drop(ROW))
+
+    def plausible(moment: str) -> pl.Expr:
+        year = pl.col(moment).dt.convert_time_zone(TZ_LOCAL).dt.year()
+        return year.is_between(FIRST_YEAR, last_year)
+
+    def before(moment: str, other: str) -> pl.Expr:
+        """``moment`` is dated before ``other`` (both plausible: one error per cell)."""
+        return (pl.col(moment) < pl.col(other)) & plausible(moment) & plausible(other)
+
     checks = [
         (pl.col("tracking_id").is_null(), "tracking_id", "nomor tracking kosong"),
         (pl.col("raw_submitted_at").is_null(), "submitted_at", "tanggal laporan kosong"),
@@ -194,6 +221,15 @@ def normalise(
                 pl.col(f"raw_{c}").is_not_null() & pl.col(c).is_null(),
                 c,
                 "tanggal tidak dapat dibaca (pakai dd/mm/yyyy [HH:MM] atau ISO 8601)",
+            )
+            for c in MOMENTS
+        ),
+        *(
+            (
+                ~plausible(c),
+                c,
+                f"tahun tidak masuk akal (harus {FIRST_YEAR}–{last_year}; tulis tahun "
+                "dengan 4 angka, mis. 05/04/2024)",
             )
             for c in MOMENTS
         ),
@@ -214,12 +250,12 @@ def normalise(
             for c, limit in TEXT_LIMITS.items()
         ),
         (
-            pl.col("first_response_at") < pl.col("submitted_at"),
+            before("first_response_at", "submitted_at"),
             "first_response_at",
             "tanggal tindak lanjut sebelum tanggal laporan",
         ),
         (
-            pl.col("resolved_at") < pl.col("submitted_at"),
+            before("resolved_at", "submitted_at"),
             "resolved_at",
             "tanggal selesai sebelum tanggal laporan",
         ),

@@ -1,0 +1,57 @@
+"""LAPOR! rows → typed complaints: the cell-level rules of ``lapor/normalise.py``."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from renaksi.lapor.normalise import errors_to_fields, latest_year, load_labels, normalise
+from renaksi.lapor.read import read_export
+
+HEADER = "No Tracking,Tanggal Laporan,Instansi Tujuan,Status,Tanggal Tindak Lanjut"
+
+
+def check(*rows: str, last_year: int | None = None) -> tuple[list[str], list[str]]:
+    """(stored tracking ids, error lines) for a small comma-separated export."""
+    data = "\n".join([HEADER, *rows]).encode()
+    complaints, errors = normalise(
+        read_export(data, file_name="l.csv"), labels=load_labels(None), last_year=last_year
+    )
+    valid = complaints.join(errors.select("_row").unique(), on="_row", how="anti")
+    return valid["tracking_id"].to_list(), [str(e) for e in errors_to_fields(errors)]
+
+
+@pytest.mark.parametrize(
+    ("submitted", "answered"),
+    [
+        ("05/04/24 14:30", ""),  # Excel's dd/mm/yy: year 24
+        ("24-04-05", ""),  # yy-mm-dd
+        ("05/04/0005", ""),
+        ("05/04/3000 10:00", ""),
+        ("31/12/1999 23:59", ""),
+        ("05/04/2024 10:00", "06/04/24 10:00"),  # any date column, not only the submission
+    ],
+)
+def test_absurd_years_are_listed_errors(submitted: str, answered: str) -> None:
+    kept, errors = check(f"1,{submitted},DISKOMINFO,Proses,{answered}", last_year=2025)
+    assert kept == []
+    column = "Tanggal Tindak Lanjut" if answered else "Tanggal Laporan"
+    assert len(errors) == 1, errors
+    assert f"baris 2, kolom {column}: tahun tidak masuk akal (harus 2000–2025" in errors[0]
+
+
+def test_years_from_2000_to_next_year_are_accepted() -> None:
+    kept, errors = check(
+        "1,01/01/2000 00:00,DISKOMINFO,Proses,",
+        "2,31/12/2025 23:59,DISKOMINFO,Proses,",
+        "3,01/01/2026 08:00,DISKOMINFO,Proses,",
+        last_year=2025,
+    )
+    assert kept == ["1", "2"]
+    assert [e.split(":")[0] for e in errors] == ["sheet LAPOR, baris 4, kolom Tanggal Laporan"]
+
+
+def test_the_latest_plausible_year_is_next_year_in_wita() -> None:
+    assert latest_year() == datetime.now(ZoneInfo("Asia/Makassar")).year + 1
+    next_year = f"1,01/01/{latest_year()} 08:00,DISKOMINFO,Proses,"
+    assert check(next_year) == (["1"], [])
