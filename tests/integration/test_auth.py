@@ -91,6 +91,25 @@ def test_login_sets_a_new_http_only_session_and_writes_need_csrf(
     assert_error(anon_client.get("/api/v1/auth/me"), 401)
 
 
+def test_a_new_login_makes_the_session_the_browser_brought_unusable(
+    anon_client: Client, session: Session
+) -> None:
+    make_user(session, "kasi", "koordinator")
+    old_csrf = login(anon_client, "kasi")["csrf_token"]
+    old = anon_client.cookies.get("renaksi_session")
+    login(anon_client, "kasi")
+    assert anon_client.cookies.get("renaksi_session") != old
+    assert anon_client.get("/api/v1/auth/me").status_code == 200  # the new session works
+    anon_client.cookies.clear()
+    anon_client.cookies.set("renaksi_session", old or "", domain="testserver.local")
+    assert_error(anon_client.get("/api/v1/auth/me"), 401)
+    made = anon_client.post(
+        "/api/v1/auth/tokens", json={"name": "curian"}, headers={"X-CSRF-Token": old_csrf}
+    )
+    assert_error(made, 401)
+    assert session.scalar(sa.text("SELECT count(*) FROM api_token")) == 1  # make_user's only
+
+
 def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(
     anon_client: Client, session: Session
 ) -> None:

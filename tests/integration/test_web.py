@@ -95,6 +95,27 @@ def test_login_logout_flow(web_as: Callable[..., Client]) -> None:
     assert client.get("/beranda", follow_redirects=False).status_code == 303
 
 
+def test_logging_in_again_ends_the_old_session(anon_client: Client, demo_loaded: Session) -> None:
+    make_user(demo_loaded, "kasi", "koordinator")
+    form = {"username": "kasi", "password": PASSWORD, "_csrf": login_token(anon_client)}
+    assert anon_client.post("/masuk", data=form, follow_redirects=False).status_code == 303
+    old = anon_client.cookies.get("renaksi_session")
+    old_csrf = csrf_of(anon_client.get("/beranda").text)
+    assert anon_client.post("/masuk", data=form, follow_redirects=False).status_code == 303
+    assert anon_client.cookies.get("renaksi_session") != old
+    assert anon_client.get("/beranda", follow_redirects=False).status_code == 200
+    anon_client.cookies.delete("renaksi_session")
+    anon_client.cookies.set("renaksi_session", old or "", domain="testserver.local")
+    assert anon_client.get("/beranda", follow_redirects=False).status_code == 303
+    locked = anon_client.post(
+        "/admin/kunci",
+        data={"_csrf": old_csrf, "kind": "PROGRESS", "year": "2024", "quarter": "1"},
+        follow_redirects=False,
+    )
+    assert locked.status_code == 303 and locked.headers["location"].startswith("/masuk")
+    assert demo_loaded.scalar(sa.text("SELECT count(*) FROM period_lock")) == 0
+
+
 @pytest.mark.parametrize("role", ["admin", "koordinator", "bappeda", "perencana"])
 def test_every_page_renders_for_each_role(
     web_as: Callable[..., Client], demo_loaded: Session, role: str

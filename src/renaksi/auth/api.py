@@ -33,7 +33,12 @@ class AuthController(Controller):
         data: schemas.Login,
     ) -> Response[schemas.LoginResult]:
         client = request.client.host if request.client else "?"
-        token, result = service.login(db_session, data, client=client)
+        token, result = service.login(
+            db_session,
+            data,
+            client=client,
+            previous=_cookie(request.headers.get("cookie", ""), SESSION_COOKIE),
+        )
         return Response(
             result,
             cookies=[

@@ -214,20 +214,24 @@ def check_version(current: int, expected: int | None) -> None:
 # --- login, sessions, tokens -------------------------------------------------------------------
 
 
-def login(session: Session, data: schemas.Login, *, client: str) -> tuple[str, schemas.LoginResult]:
-    """Check the password; on success a NEW session (never one the browser brought along).
+#: key of the PostgreSQL advisory lock that serialises the throttle check of every login
+#: (counting and recording an attempt is a few milliseconds; the password check is not held)
+_LOGIN_LOCK_KEY = 0x72656E616B7369  # "renaksi"
 
-    Returns ``(session_token, result)``. Unknown user and wrong password look the same.
-    Too many failures for a username or a client address → 429 for a while.
-    """
-    username = data.username.strip().lower()
+
+def _claim_attempt(session: Session, username: str, client: str) -> None:
+    """Count the recent attempts and record this one, committed, *before* the password is
+    checked: parallel guesses each see the ones before them, so no more than the limit are
+    ever verified. Refused (429) once the username or the client address has too many."""
     with write_transaction(session):
+        if session.get_bind().dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE
+            session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOGIN_LOCK_KEY)))
         since = _now() - THROTTLE_WINDOW
         failures_user = (
             session.scalar(
                 sa.select(sa.func.count())
                 .select_from(LoginAttempt)
-                .where(LoginAttempt.username == username, LoginAttempt.at >= since)
+                .where(LoginAttempt.username == username[:60], LoginAttempt.at >= since)
             )
             or 0
         )
@@ -235,7 +239,7 @@ def login(session: Session, data: schemas.Login, *, client: str) -> tuple[str, s
             session.scalar(
                 sa.select(sa.func.count())
                 .select_from(LoginAttempt)
-                .where(LoginAttempt.client == client, LoginAttempt.at >= since)
+                .where(LoginAttempt.client == client[:64], LoginAttempt.at >= since)
             )
             or 0
         )
@@ -243,15 +247,45 @@ def login(session: Session, data: schemas.Login, *, client: str) -> tuple[str, s
             raise TooManyRequestsError(
                 "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit."
             )
-        user = session.scalars(sa.select(User).where(User.username == username)).one_or_none()
-        valid, rehash = verify_password(user.password_hash if user else None, data.password)
-        if user is None or not valid or not user.active:
-            session.add(LoginAttempt(username=username[:60], client=client[:64]))
-            session.commit()
+        session.add(LoginAttempt(username=username[:60], client=client[:64]))
+
+
+def login(
+    session: Session, data: schemas.Login, *, client: str, previous: str | None = None
+) -> tuple[str, schemas.LoginResult]:
+    """Check the password; on success a NEW session (never one the browser brought along).
+
+    Returns ``(session_token, result)``. Unknown user and wrong password look the same.
+    Too many failures for a username or a client address → 429 for a while. ``previous`` is
+    the session cookie the browser presented: it is revoked in the same transaction that
+    creates the new session, so the old id is unusable from then on.
+
+    The attempt is recorded before the (slow, on purpose) argon2 check, and the check runs
+    outside any write transaction, so a flood of logins neither slips past the limit nor
+    holds SQLite's single write lock.
+    """
+    username = data.username.strip().lower()
+    _claim_attempt(session, username, client)
+    user = session.scalars(sa.select(User).where(User.username == username)).one_or_none()
+    checked_hash = user.password_hash if user else None
+    session.rollback()  # end the read before the slow check
+    valid, rehash = verify_password(checked_hash, data.password)
+    if user is None or not valid or not user.active:
+        raise NotAuthenticatedError(WRONG_LOGIN)
+    with write_transaction(session):
+        user = session.get(User, user.id, populate_existing=True)
+        # disabled, or the password changed, while the password was being checked
+        if user is None or not user.active or user.password_hash != checked_hash:
             raise NotAuthenticatedError(WRONG_LOGIN)
         if rehash:
             user.password_hash = hash_password(data.password)
-        session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+        session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username[:60]))
+        if previous:
+            session.execute(
+                sa.update(UserSession)
+                .where(UserSession.id == _digest(previous), UserSession.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            )
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         session.add(

@@ -124,6 +124,7 @@ def login_submit(
             db_session,
             auth_schemas.Login(username=username, password=password[:128]),
             client=client,
+            previous=_cookie(request.headers.get("cookie", ""), SESSION_COOKIE),
         )
     except (NotAuthenticatedError, TooManyRequestsError) as exc:
         return _login_page(
