@@ -1,6 +1,8 @@
 """SP4N LAPOR! import, unmatched units, KPIs over CLI and API, and PRIORITAS."""
 
+import getpass
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -549,3 +551,24 @@ def test_values_longer_than_their_column_are_listed_errors_on_cli_and_api(
     skipped = cli("lapor", "import", str(path), "--skip-invalid")
     assert skipped.exit_code == 0, skipped.output
     assert "baru 0" in skipped.output and "ditolak 4" in skipped.output
+
+
+def test_each_batch_records_who_imported_it(
+    cli: Cli, client_as: Callable[..., TestClient], tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    """The API records the logged-in user, the CLI the operator (``cli:<os user>``)."""
+    _units(cli)
+    first = lapor_csv(tmp_path / "a.csv", [row("1", "03/06/2024 09:15", "DISKOMINFO", "Proses")])
+    assert cli("lapor", "import", str(first)).exit_code == 0
+    second = lapor_csv(tmp_path / "b.csv", [row("2", "03/06/2024 09:15", "DISKOMINFO", "Proses")])
+    koordinator = client_as("koordinator", username="kord-lapor")
+    response = koordinator.post(
+        "/api/v1/lapor/imports", files={"file": ("b.csv", second.read_bytes(), "text/csv")}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["imported_by"] == "kord-lapor"
+    batches = koordinator.get("/api/v1/lapor/imports").json()
+    assert [(b["file_name"], b["imported_by"]) for b in batches] == [
+        ("b.csv", "kord-lapor"),
+        ("a.csv", f"cli:{getpass.getuser()}"),
+    ]

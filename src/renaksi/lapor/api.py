@@ -11,6 +11,7 @@ from litestar.exceptions import ClientException
 from litestar.params import Body, Parameter
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.http import error_responses
 from renaksi.lapor import schemas, service
 from renaksi.settings import Settings
@@ -46,6 +47,7 @@ class LaporController(Controller):
         self,
         db_session: Session,
         settings: Settings,
+        actor: Actor,
         data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> schemas.ImportBatch:
         content = data.file.file.read(settings.max_upload_bytes + 1)
@@ -56,7 +58,7 @@ class LaporController(Controller):
             content,
             file_name=data.file.filename or "upload",
             settings=settings,
-            imported_by="api",
+            imported_by=actor.username,
             dry_run=data.dry_run,
             skip_invalid=data.skip_invalid,
         )

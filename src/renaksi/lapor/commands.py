@@ -77,6 +77,7 @@ def lapor_import(file: Path, dry_run: bool, skip_invalid: bool, settings: Settin
                     data,
                     file_name=file.name,
                     settings=settings,
+                    imported_by=session.info["actor_name"],
                     dry_run=dry_run,
                     skip_invalid=skip_invalid,
                     progress=bar.update,
@@ -87,6 +88,7 @@ def lapor_import(file: Path, dry_run: bool, skip_invalid: bool, settings: Settin
                 data,
                 file_name=file.name,
                 settings=settings,
+                imported_by=session.info["actor_name"],
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
             )

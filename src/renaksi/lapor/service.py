@@ -102,7 +102,7 @@ def import_complaints(
             rejected=len(rejected),
             unmatched_units=[],
             rejected_rows=[msgspec.to_builtins(r) for r in rejected],
-            imported_by=imported_by,
+            imported_by=imported_by[:100],
         )
         session.add(batch)
         session.flush()
