@@ -55,3 +55,17 @@ def test_the_latest_plausible_year_is_next_year_in_wita() -> None:
     assert latest_year() == datetime.now(ZoneInfo("Asia/Makassar")).year + 1
     next_year = f"1,01/01/{latest_year()} 08:00,DISKOMINFO,Proses,"
     assert check(next_year) == (["1"], [])
+
+
+def test_a_tracking_id_of_only_hash_is_empty() -> None:
+    kept, errors = check(
+        "#,05/04/2024,DISKOMINFO,Proses,",
+        "# 77,05/04/2024,DISKOMINFO,Proses,",
+        "#  ,05/04/2024,DISKOMINFO,Proses,",
+        "#78,05/04/2024,DISKOMINFO,Proses,",
+    )
+    assert kept == ["77", "78"]
+    assert errors == [
+        "sheet LAPOR, baris 2, kolom No Tracking: nomor tracking kosong (nilai: '#')",
+        "sheet LAPOR, baris 4, kolom No Tracking: nomor tracking kosong (nilai: '#')",
+    ]

@@ -180,7 +180,8 @@ def normalise(
     """
     last_year = last_year or latest_year()
     typed = frame.with_columns(
-        pl.col("tracking_id").str.strip_prefix("#").str.strip_chars(),
+        # '# 77' → '77'; a bare '#' is no id at all (the "nomor tracking kosong" error)
+        pl.col("tracking_id").str.strip_prefix("#").str.strip_chars().replace("", None),
         *(parse_moments(frame[c]).alias(c) for c in MOMENTS),
         _text_key(pl.col("status").str.replace_all("_", " "))
         .replace_strict(
