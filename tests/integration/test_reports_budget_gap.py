@@ -105,10 +105,11 @@ def test_budget_gap_matches_flags_summary_and_kpis(
         assert r[value_header] == pytest.approx(frames.kpi_cell(kpi, q4[(r["PD KPI"], kpi)]))
     assert "Di bawah target" in {r["Capaian KPI"] for r in prio}
 
-    notes = {r[0].value: r[1].value for r in book["Keterangan"].iter_rows(min_row=3, max_row=9)}
-    assert notes["Data per tanggal"] == dt.datetime(2024, 12, 31)
+    notes = {r[0].value: r[1].value for r in book["Keterangan"].iter_rows(min_row=3, max_row=10)}
+    assert notes["KPI untuk PRIORITAS per tanggal"] == dt.datetime(2024, 12, 31)
     assert notes["PD"] == "Semua PD"
-    assert notes["KPI untuk PRIORITAS"].startswith("Triwulan IV 2024")
+    assert notes["Triwulan KPI untuk PRIORITAS"].startswith("Triwulan IV 2024")
+    assert notes["Usulan, pagu, realisasi"].startswith("Sesuai data saat laporan dibuat")
 
 
 def test_unit_filter_and_a_formula_looking_title(

@@ -64,3 +64,10 @@ def test_export_errors_are_messages_with_exit_codes(demo_loaded: Session, cli: C
 
     result = cli("export", "budget-gap", "--help")
     assert "renaksi export budget-gap --year 2025" in result.output
+    # --as-of fixes the KPIs PRIORITAS compares; the money is never frozen (no dates on it)
+    help_text = " ".join(result.output.split())
+    assert "KPI untuk PRIORITAS dibekukan per tanggal ini" in help_text
+    assert "Usulan, pagu dan realisasi selalu data saat ekspor." in help_text
+    help_text = " ".join(cli("export", "quarterly", "--help").output.split())
+    assert "Pengaduan, progres dan KPI untuk PRIORITAS dibekukan" in help_text
+    assert "Data anggaran selalu data saat ekspor." in help_text

@@ -199,13 +199,32 @@ def test_budget_gap_layout_formats_and_chart() -> None:
     assert [c.value for c in prio[3]][9:] == [2.5, 4.0, "Memenuhi"]
 
     notes = book["Keterangan"]
-    facts = {r[0].value: r[1].value for r in notes.iter_rows(min_row=3, max_row=9)}
-    assert facts["Data per tanggal"] == dt.datetime(2025, 6, 30)
+    facts = {r[0].value: r[1].value for r in notes.iter_rows(min_row=3, max_row=10)}
+    assert facts["KPI untuk PRIORITAS per tanggal"] == dt.datetime(2025, 6, 30)
+    assert facts["Triwulan KPI untuk PRIORITAS"] == "Triwulan II 2025 (01/04/2025–30/06/2025)"
     assert facts["Dibuat pada (WITA)"] == dt.datetime(2025, 7, 1, 17, 30)
     assert facts["Tahun anggaran"] == 2025
     meanings = " ".join(str(c.value) for row in notes.iter_rows() for c in row if c.value)
     for flag in ("TANPA_PAGU", "KURANG_PAGU", "BELUM_USULAN", "PRIORITAS"):
         assert flag in meanings
+
+
+def test_budget_gap_says_the_as_of_date_fixes_kpis_not_money() -> None:
+    """Budget lines carry no date: a pagu recorded after the as-of day is in the workbook, so
+    nothing may read as if the money were frozen at that day."""
+    book, _ = load(build_budget_gap, budget_data(["Aksi satu", "Aksi dua"]))
+    notes = book["Keterangan"]
+    facts = {r[0].value: r[1].value for r in notes.iter_rows(min_row=3, max_row=10)}
+    assert "Data per tanggal" not in facts
+    money = facts["Usulan, pagu, realisasi"]
+    assert money.startswith("Sesuai data saat laporan dibuat (lihat 'Dibuat pada')")
+    assert "tidak dibekukan per tanggal KPI" in money
+    assert "Dibuat pada (WITA)" in facts  # the moment that line points at
+    assert notes.row_dimensions[10].height > 15  # two lines: the whole sentence shows
+    headers = {name: book[name].oddHeader.right.text for name in book.sheetnames}
+    for name in ("Ringkasan", "Rincian", "Prioritas", "Keterangan"):
+        assert headers[name] == "Tahun 2025 · semua PD · KPI untuk PRIORITAS per tanggal 30/06/2025"
+    assert headers["Matriks 2022-2026"] == "semua PD · anggaran sesuai data saat laporan dibuat"
 
 
 @pytest.mark.parametrize("title", DANGEROUS)
@@ -408,6 +427,15 @@ def test_quarterly_layout_colours_chart_and_signature() -> None:
         "NIP. 197001012000031001",
     ]  # fmt: skip
     cover = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(min_row=4, max_row=18)}
-    assert cover["Data per tanggal"] == dt.datetime(2025, 6, 30)
+    assert cover["Pengaduan dan progres per tanggal"] == dt.datetime(2025, 6, 30)
+    reading = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(min_row=19)}
+    assert (
+        "Usulan, pagu dan selisih sesuai data saat laporan dibuat" in reading["Prioritas anggaran"]
+    )
+    notes = {name: book[name].oddHeader.right.text for name in book.sheetnames[1:]}
+    assert notes["KPI per PD"] == "Triwulan II 2025 · Pengaduan dan progres per tanggal 30/06/2025"
+    assert notes["Prioritas Anggaran"] == (
+        "Triwulan II 2025 · KPI untuk PRIORITAS per tanggal 30/06/2025"
+    )
     assert cover["Aksi yang sudah dilaporkan triwulan ini"] == 1
     assert cover["Pengaduan ditindaklanjuti"] == 0.7

@@ -18,7 +18,7 @@ Year = Annotated[int, Parameter(ge=2000, le=2100, description="tahun anggaran")]
 CodeFilter = Annotated[str | None, Parameter(max_length=40, pattern=CODE_PATTERN)]
 AsOf = Annotated[
     dt.date | None,
-    Parameter(description="tampilan beku per tanggal (YYYY-MM-DD); bawaan hari ini (WITA)"),
+    Parameter(description="tanggal data (YYYY-MM-DD); bawaan hari ini (WITA)"),
 ]
 
 
@@ -47,7 +47,8 @@ class ReportController(Controller):
         summary="Workbook selisih anggaran (untuk Bappeda)",
         description="Sheet Ringkasan, Rincian, Matriks, Prioritas, Keterangan. `unit` membatasi "
         "ke satu PD penanggung jawab (perencana: selalu PD-nya sendiri); `as_of` membekukan KPI "
-        "untuk PRIORITAS.",
+        "untuk PRIORITAS; usulan, pagu dan realisasi selalu data saat diunduh (data anggaran "
+        "tidak menyimpan tanggal pencatatan).",
         responses=error_responses(404, 422),
     )
     def budget_gap(
@@ -78,7 +79,8 @@ class ReportController(Controller):
         media_type=XLSX_MEDIA_TYPE,
         summary="Laporan triwulan kepada Bupati",
         description="KPI per PD terhadap target, tren empat triwulan, progres rencana aksi, PD "
-        "yang belum melapor, prioritas anggaran dan blok tanda tangan.",
+        "yang belum melapor, prioritas anggaran dan blok tanda tangan. `as_of` membekukan "
+        "pengaduan, progres dan KPI untuk PRIORITAS; data anggaran selalu data saat diunduh.",
         responses=error_responses(404, 422),
     )
     def quarterly(

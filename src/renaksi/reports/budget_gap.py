@@ -19,7 +19,7 @@ from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
 from renaksi.reports.rows import RowWriter, write_row
-from renaksi.reports.sheets import write_priorities
+from renaksi.reports.sheets import KPI_AS_OF, write_priorities
 from renaksi.reports.styles import (
     LINE_POINTS,
     Column,
@@ -38,6 +38,12 @@ SHEET_DETAIL = "Rincian"
 SHEET_PRIORITIES = "Prioritas"
 SHEET_NOTES = "Keterangan"
 TITLE = "Selisih Anggaran Rencana Aksi SP4N LAPOR!"
+#: budget lines carry no date: usulan, pagu and realisasi are never "as of" a day
+MONEY_AS_OF = (
+    "Sesuai data saat laporan dibuat (lihat 'Dibuat pada'), tidak dibekukan per tanggal KPI "
+    "di atas: data anggaran tidak menyimpan tanggal pencatatan, jadi pagu (DPA/DPPA) yang "
+    "dicatat sesudah tanggal itu ikut dihitung."
+)
 
 #: detail frame columns (one row per action-year)
 DETAIL_SCHEMA = pl.Schema(
@@ -89,9 +95,14 @@ class BudgetGapData:
         return f"Matriks {self.years[0]}-{self.years[-1]}"
 
     @property
+    def scope(self) -> str:
+        return f"PD {self.unit}" if self.unit else "semua PD"
+
+    @property
     def note(self) -> str:
-        scope = f"PD {self.unit}" if self.unit else "semua PD"
-        return f"Tahun {self.year} · {scope} · per {self.as_of:%d/%m/%Y}"
+        """Page-header note. The as-of date only fixes the KPIs ``PRIORITAS`` compares: budget
+        lines carry no date, so the money is what the database held at generation time."""
+        return f"Tahun {self.year} · {self.scope} · {KPI_AS_OF} {self.as_of:%d/%m/%Y}"
 
 
 def build_budget_gap(data: BudgetGapData, target: Path | IO[bytes]) -> None:
@@ -293,7 +304,7 @@ def _matrix_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
         data.matrix_sheet,
         columns,
         title=f"Matriks Pendanaan Rencana Aksi {data.years[0]}–{data.years[-1]} — {data.region}",
-        note=f"{'PD ' + data.unit if data.unit else 'semua PD'} · per {data.as_of:%d/%m/%Y}",
+        note=f"{data.scope} · anggaran sesuai data saat laporan dibuat",
         freeze_cols=1,
     )
     sheet.set_column(legend_col, legend_col, 22)
@@ -345,7 +356,7 @@ def _note(sheet: Any, styles: Styles, row: int, text: str) -> None:
 
 def _notes_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
     sheet = book.add_worksheet(SHEET_NOTES)
-    sheet.set_column(0, 0, 30)
+    sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, NOTE_WIDTH)
     print_setup(sheet, title=f"Keterangan {TITLE} {data.year}", note=data.note)
     unit = "Semua PD"
@@ -360,8 +371,8 @@ def _notes_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
         ("Rencana aksi", f"{data.plan_code} — {data.plan_name}", "text"),
         ("Tahun anggaran", data.year, "year"),
         ("PD", unit, "text"),
-        ("Data per tanggal", data.as_of, "date"),
-        ("KPI untuk PRIORITAS", period, "text"),
+        (KPI_AS_OF, data.as_of, "date"),
+        ("Triwulan KPI untuk PRIORITAS", period, "text"),
         ("Dibuat pada (WITA)", data.generated_at, "datetime"),
     ]
     sheet.write_string(0, 0, f"{TITLE} {data.year}", styles.title)
@@ -370,6 +381,9 @@ def _notes_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
         sheet.write_string(row, 0, label, styles.label)
         write_cell(sheet, row, 1, value, kind, styles)
         row += 1
+    sheet.write_string(row, 0, "Usulan, pagu, realisasi", styles.label)
+    _note(sheet, styles, row, MONEY_AS_OF)
+    row += 1
     row += 1
     sheet.write_string(row, 0, "Flag", styles.header)
     sheet.write_string(row, 1, "Arti", styles.header)

@@ -8,7 +8,14 @@ from renaksi.clikit import database_option, open_session
 from renaksi.lapor.commands import parse_date_option
 from renaksi.settings import Settings
 
-AS_OF_HELP = "Tampilan beku per tanggal (YYYY-MM-DD); bawaan hari ini (WITA)."
+BUDGET_AS_OF_HELP = (
+    "KPI untuk PRIORITAS dibekukan per tanggal ini (YYYY-MM-DD); bawaan hari ini (WITA). "
+    "Usulan, pagu dan realisasi selalu data saat ekspor."
+)
+QUARTERLY_AS_OF_HELP = (
+    "Pengaduan, progres dan KPI untuk PRIORITAS dibekukan per tanggal ini (YYYY-MM-DD); "
+    "bawaan hari ini (WITA). Data anggaran selalu data saat ekspor."
+)
 OUT_HELP = (
     "Berkas tujuan, atau folder untuk nama bawaan; bawaan: nama bertanggal di folder ekspor "
     "(RENAKSI_EXPORTS_DIR, bawaan exports/)."
@@ -23,7 +30,7 @@ def export() -> None:
 @export.command("budget-gap")
 @click.option("--year", type=int, required=True, help="Tahun anggaran.")
 @click.option("--unit", default=None, help="Kode PD penanggung jawab (bawaan: semua PD).")
-@click.option("--as-of", "as_of", default=None, callback=parse_date_option, help=AS_OF_HELP)
+@click.option("--as-of", "as_of", default=None, callback=parse_date_option, help=BUDGET_AS_OF_HELP)
 @click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
 @click.option("--out", type=click.Path(dir_okay=True), default=None, help=OUT_HELP)
 @database_option
@@ -61,7 +68,9 @@ def budget_gap(
 @export.command("quarterly")
 @click.option("--year", type=int, required=True, help="Tahun.")
 @click.option("--quarter", type=click.IntRange(1, 4), required=True, help="Triwulan 1–4.")
-@click.option("--as-of", "as_of", default=None, callback=parse_date_option, help=AS_OF_HELP)
+@click.option(
+    "--as-of", "as_of", default=None, callback=parse_date_option, help=QUARTERLY_AS_OF_HELP
+)
 @click.option("--plan", "plan_code", default=None, help="Kode rencana aksi.")
 @click.option("--out", type=click.Path(dir_okay=True), default=None, help=OUT_HELP)
 @database_option

@@ -18,7 +18,14 @@ from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
 from renaksi.reports.rows import fit_row, write_row
-from renaksi.reports.sheets import Signer, kpi_sheet, signature, trend_sheet, write_priorities
+from renaksi.reports.sheets import (
+    KPI_AS_OF,
+    Signer,
+    kpi_sheet,
+    signature,
+    trend_sheet,
+    write_priorities,
+)
 from renaksi.reports.styles import (
     LINE_POINTS,
     Column,
@@ -39,6 +46,8 @@ SHEET_PROGRESS = "Progres Renaksi"
 SHEET_MISSING = "Belum Melapor"
 SHEET_PRIORITIES = "Prioritas Anggaran"
 TITLE = "Laporan Triwulan Pelaksanaan Rencana Aksi SP4N LAPOR!"
+#: what the as-of date fixes: complaints and progress reports (and PRIORITAS' KPIs), not money
+DATA_AS_OF = "Pengaduan dan progres per tanggal"
 
 PROGRESS_SCHEMA = pl.Schema(
     {
@@ -97,7 +106,15 @@ class QuarterlyData:
 
     @property
     def note(self) -> str:
-        return f"{self.name} · per {self.as_of:%d/%m/%Y}"
+        """Page-header note: complaints and progress reports are counted as of that day."""
+        return f"{self.name} · {DATA_AS_OF} {self.as_of:%d/%m/%Y}"
+
+    @property
+    def priority_note(self) -> str:
+        """Page-header note of ``Prioritas Anggaran``: there the as-of date fixes only the
+        KPIs, the money is what the database held at generation time (budget lines carry
+        no date)."""
+        return f"{self.name} · {KPI_AS_OF} {self.as_of:%d/%m/%Y}"
 
 
 def build_quarterly(data: QuarterlyData, target: Path | IO[bytes]) -> None:
@@ -139,7 +156,7 @@ def build_quarterly(data: QuarterlyData, target: Path | IO[bytes]) -> None:
         kpi_period=data.priority_period,
         kpi_labels=data.kpi_labels,
         title=f"Prioritas Anggaran {data.year} — {data.region}",
-        note=data.note,
+        note=data.priority_note,
     )
     signature(sheet, styles, data.signer, data.as_of, row=row + 2, col=7)
     book.close()
@@ -164,7 +181,7 @@ def _cover_sheet(book: Any, styles: Styles, data: QuarterlyData) -> None:
         ("Rencana aksi", f"{data.plan_code} — {data.plan_name}", "text"),
         ("Awal triwulan", period.start, "date"),
         ("Akhir triwulan", period.end, "date"),
-        ("Data per tanggal", data.as_of, "date"),
+        (DATA_AS_OF, data.as_of, "date"),
         ("Dibuat pada (WITA)", data.generated_at, "datetime"),
         ("Pengaduan diterima", total.get("received"), "count"),
         (
@@ -213,7 +230,9 @@ def _cover_sheet(book: Any, styles: Styles, data: QuarterlyData) -> None:
         (
             "Prioritas anggaran",
             "Aksi TANPA_PAGU atau KURANG_PAGU yang KPI tautannya di bawah "
-            "target pada triwulan lengkap terakhir per tanggal data.",
+            "target pada triwulan lengkap terakhir per tanggal data. Usulan, pagu dan selisih "
+            "sesuai data saat laporan dibuat (lihat 'Dibuat pada'), tidak dibekukan per "
+            "tanggal data: data anggaran tidak menyimpan tanggal pencatatan.",
         ),
     ]
     row += 1

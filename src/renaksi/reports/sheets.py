@@ -20,6 +20,10 @@ from renaksi.reports.styles import (
     write_cell,
 )
 
+#: what an as-of date fixes for the ``PRIORITAS`` tables: the KPIs compared, not the money
+#: (budget lines carry no date, so usulan, pagu and realisasi are the data at generation time)
+KPI_AS_OF = "KPI untuk PRIORITAS per tanggal"
+
 
 @dataclass(frozen=True)
 class Signer:
