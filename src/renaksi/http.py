@@ -79,6 +79,16 @@ def if_match(request: Request[Any, Any, Any]) -> int:
     return int(match.group(1))
 
 
+def form_version(raw: str) -> int:
+    """The version a web form carried in its hidden ``version`` field (the form's If-Match).
+
+    Missing or unreadable gives :data:`~renaksi.auth.service.IF_MATCH_MISSING` (428), never
+    "no check": a form that lost its version must not overwrite someone else's change.
+    """
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else IF_MATCH_MISSING
+
+
 _DESCRIPTIONS = {
     400: "Permintaan tidak dapat dibaca (JSON rusak, parameter salah)",
     401: "Belum masuk, sesi berakhir, atau token tidak valid",

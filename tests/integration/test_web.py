@@ -292,6 +292,26 @@ def test_budget_revision_uses_version(web_as: Callable[..., Client], demo_loaded
     assert "Rp 1.234.567" in client.get(f"/aksi/{line.action_id}").text
 
 
+def test_budget_revision_without_its_version_is_refused_and_keeps_the_form(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("bappeda")
+    line = demo_loaded.scalars(sa.select(BudgetLine).where(BudgetLine.stage == "DPA")).first()
+    assert line is not None
+    before = (line.amount, line.version)
+    csrf = csrf_of(client.get(f"/aksi/{line.action_id}").text)
+    for version in ("", "bukan-versi"):
+        form = {"_csrf": csrf, "line_id": str(line.id), "amount": "4.321.000"}
+        if version:
+            form["version"] = version
+        refused = client.post(f"/aksi/{line.action_id}/anggaran", data=form)
+        assert refused.status_code == 428, refused.text
+        assert "muat ulang" in refused.text and 'value="4.321.000"' in refused.text
+    demo_loaded.expire_all()
+    after = demo_loaded.get(BudgetLine, line.id)
+    assert after is not None and (after.amount, after.version) == before
+
+
 def test_budget_grid_saves_changed_cells(
     web_as: Callable[..., Client], demo_loaded: Session
 ) -> None:

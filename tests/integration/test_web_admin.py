@@ -109,6 +109,9 @@ def test_admin_disables_a_user_whose_session_then_ends(
         version = _hidden(row, action, "version")
         stale = _post(admin, action, {"active": "0", "version": str(int(version) + 3)})
         assert stale.status_code == 412 and "diubah orang lain" in stale.text
+        no_version = _post(admin, action, {"active": "0"})  # never "no check"
+        assert no_version.status_code == 428 and "muat ulang" in no_version.text
+        assert browser.get("/beranda").status_code == 200  # still active
         done = _post(admin, action, {"active": "0", "version": version})
         assert done.status_code == 303
         assert "bambang dinonaktifkan" in admin.get("/admin").text

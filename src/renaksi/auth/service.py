@@ -196,8 +196,9 @@ def check_version(current: int, expected: int | None) -> None:
     caller last read must still be the current one."""
     if expected == IF_MATCH_MISSING:
         raise PreconditionRequiredError(
-            "Sertakan header If-Match berisi ETag/versi terakhir yang Anda baca, agar perubahan "
-            "orang lain tidak tertimpa.",
+            "Versi data yang terakhir Anda baca tidak disertakan (header If-Match, atau isian "
+            "versi pada formulir); muat ulang lalu ulangi, agar perubahan orang lain tidak "
+            "tertimpa.",
             [FieldError(field="If-Match", message="header wajib untuk perubahan")],
         )
     if expected is not None and expected != current:

@@ -17,6 +17,7 @@ from renaksi.errors import FieldError, RenaksiError, ValidationError
 from renaksi.plan import kpi_links
 from renaksi.plan import schemas as plan_schemas
 from renaksi.plan import service as plan_service
+from renaksi.http import form_version
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
 from renaksi.web import trend
@@ -257,7 +258,7 @@ def save_budget_line(
                 int(line_id),
                 convert_form(budget_schemas.BudgetLineUpdate, {"amount": amount, "note": note}),
                 actor=actor,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=form_version(version),
             )
             message = f"Baris anggaran {STAGE_LABELS[line.stage]} {line.year} diperbarui."
         else:

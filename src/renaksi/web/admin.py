@@ -21,6 +21,7 @@ from renaksi.errors import FieldError, RenaksiError, ValidationError, translate
 from renaksi.lapor import schemas as lapor_schemas
 from renaksi.lapor import service as lapor
 from renaksi.locks import service as locks
+from renaksi.http import form_version
 from renaksi.settings import Settings
 from renaksi.sla import service as sla
 from renaksi.units import service as unit_service
@@ -227,7 +228,7 @@ def save_sla(
             db_session,
             settings,
             _sla_update(data),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=form_version(version),
         )
     except RenaksiError as exc:
         if is_refusal(exc):
@@ -299,7 +300,7 @@ def set_user_active(
             db_session,
             user_id,
             auth_schemas.UserUpdate(active=active),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=form_version(version),
         )
     except RenaksiError as exc:
         if is_refusal(exc):

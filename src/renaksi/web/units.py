@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from renaksi.auth.actor import Actor
 from renaksi.codes import UnitKind
 from renaksi.errors import ForbiddenError, RenaksiError
+from renaksi.http import form_version
 from renaksi.settings import Settings
 from renaksi.units import schemas as unit_schemas
 from renaksi.units import service as unit_service
@@ -108,7 +109,7 @@ def update_unit(
             convert_form(
                 unit_schemas.UnitUpdate, {"name": field(data, "name"), "kind": field(data, "kind")}
             ),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=form_version(version),
         )
     except RenaksiError as exc:
         if is_refusal(exc):
