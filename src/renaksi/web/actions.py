@@ -14,10 +14,10 @@ from renaksi.budget import schemas as budget_schemas
 from renaksi.budget import service as budget
 from renaksi.codes import FLAG_LABELS, Flag, ProgressStatus, Role, Source, Stage
 from renaksi.errors import FieldError, RenaksiError, ValidationError
+from renaksi.http import form_version
 from renaksi.plan import kpi_links
 from renaksi.plan import schemas as plan_schemas
 from renaksi.plan import service as plan_service
-from renaksi.http import form_version
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
 from renaksi.web import trend

@@ -18,10 +18,10 @@ from renaksi.auth import service as auth_service
 from renaksi.auth.actor import Actor
 from renaksi.codes import LockKind, Role, UnitKind
 from renaksi.errors import FieldError, RenaksiError, ValidationError, translate
+from renaksi.http import form_version
 from renaksi.lapor import schemas as lapor_schemas
 from renaksi.lapor import service as lapor
 from renaksi.locks import service as locks
-from renaksi.http import form_version
 from renaksi.settings import Settings
 from renaksi.sla import service as sla
 from renaksi.units import service as unit_service
