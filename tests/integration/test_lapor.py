@@ -1,11 +1,13 @@
 """SP4N LAPOR! import, unmatched units, KPIs over CLI and API, and PRIORITAS."""
 
 import getpass
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 import xlsxwriter
 from litestar.testing import TestClient
@@ -572,3 +574,186 @@ def test_each_batch_records_who_imported_it(
         ("b.csv", "kord-lapor"),
         ("a.csv", f"cli:{getpass.getuser()}"),
     ]
+
+
+#: the audit's hand-checked export (odd header spacing and case, BOM, ';', mixed date
+#: formats, personal columns), plus T8 (same-day follow-up) and T9 (a unit nobody knows)
+CRAFTED = (
+    "\ufeff no  tracking ;TANGGAL laporan;Instansi  Tujuan;status;Tanggal Disposisi;"
+    "tanggal tindak lanjut;Tanggal Selesai;Nama Pelapor;No HP;Email;NIK;Alamat;Isi Laporan\n"
+    + "\n".join(
+        line + ";Budi Rahasia;081234567890;budi@secret.invalid;6408019999999999;Jl. R 7;Isi"
+        for line in [
+            # disposed Fri 5 April; 8–12 and 15 April are Idul Fitri → 1 working day; resolved
+            "#T1;04/04/2024 10:00;Diskominfo Staper;Selesai;05/04/2024 14:30;16/04/2024 10:00;"
+            "20/04/2024 09:00",
+            # submitted on a Saturday, no disposition: the clock starts then → 0 working days
+            "T2;06/04/2024 08:00;DISKOMINFO;dItIndAKlanjuti;;16/04/2024 10:00;",
+            "T3;10/04/2024 08:00;DISKOMINFO;Arsip;;;",  # archived: not counted
+            "T4;2024-05-02 09:00;diskominfo;PROSES;2024-05-03 09:00;;",  # PROSES, no follow-up
+            "T5;03-06-2024;DISKOMINFO;Terdisposisi;03/06/2024 11:00;;",  # overdue, unanswered
+            "T6;27/06/2024 08:00;DISKOMINFO;Terdisposisi;27/06/2024 09:00;;",  # still in time
+            # 1 → 23 April: 10 working days → late; unresolved after more than 60 days
+            "T7;01/04/2024 09:00;Dinas PUPR;Proses;01/04/2024 10:00;23/04/2024 10:00;",
+            "T8;03/06/2024 08:00;Bappeda Kutim;Proses;03/06/2024 09:00;03/06/2024 15:00;",
+            "T9;02/04/2024 08:00;Dinas Antah Berantah;Proses;02/04/2024 09:00;30/04/2024 10:00;",
+        ]
+    )
+)
+
+
+def kpi_row(
+    unit: str | None, received: int, followed: int, resolved: int, on_time: int, late: int
+) -> dict[str, object]:
+    return {
+        "unit_code": unit,
+        "received": received,
+        "followed_up": followed,
+        "resolved": resolved,
+        "response_on_time": on_time,
+        "response_late": late,
+    }
+
+
+def test_hand_computed_kpis_agree_on_cli_and_api(
+    cli: Cli, client: TestClient, engine: sa.Engine, tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    """Idul Fitri weeks, a Saturday submission, a same-day follow-up, an archived complaint,
+    a data-quality row, overdue and still-pending ones, as-of, nulls — each worked out by
+    hand from domain.md, and CLI and API give the same numbers."""
+    _units(cli)
+    path = tmp_path / "ekspor.csv"
+    path.write_text(CRAFTED, encoding="utf-8")
+    assert "baru 9" in cli("lapor", "import", str(path)).output
+    dump = repr(dump_database(engine))
+    assert "Budi Rahasia" not in dump and "081234567890" not in dump
+
+    def both(as_of: str) -> dict[str | None, dict[str, object]]:
+        args = ("kpi", "--year", "2024", "--quarter", "2", "--as-of", as_of, "--json")
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        from_cli = json.loads(result.stdout)
+        query = {"year": 2024, "quarter": 2, "as_of": as_of}
+        assert client.get("/api/v1/kpis", params=query).json() == from_cli
+        return {r["unit_code"]: r for r in from_cli}
+
+    def counts(r: dict[str, object]) -> dict[str, object]:
+        return {k: r[k] for k in kpi_row(None, 0, 0, 0, 0, 0)}
+
+    end = both("2024-06-30")
+    # T1 T2 T4 T5 T6 received (T3 archived); followed T1 T2; on time T1 (1 day), T2 (0);
+    # late T5 (18 working days unanswered); T6 (2 days) and T4 (no time) in neither
+    assert counts(end["DISKOMINFO"]) == kpi_row("DISKOMINFO", 5, 2, 1, 2, 1)
+    assert end["DISKOMINFO"]["pct_followed_up"] == 50.0  # 2 of 4: T4 cannot be placed
+    assert end["DISKOMINFO"]["pct_resolved"] == 20.0
+    assert end["DISKOMINFO"]["pct_response_on_time"] == pytest.approx(200 / 3)
+    assert end["DISKOMINFO"]["median_response_workdays"] == 0.5
+    assert end["DISKOMINFO"]["pct_resolved_within_60d"] == 50.0  # T1 of T1, T2
+    assert counts(end["PUPR"]) == kpi_row("PUPR", 1, 1, 0, 0, 1)
+    assert end["PUPR"]["median_response_workdays"] == 10.0
+    assert end["PUPR"]["pct_resolved_within_60d"] == 0.0
+    assert counts(end["BAPPEDA"]) == kpi_row("BAPPEDA", 1, 1, 0, 1, 0)  # same day: on time
+    assert end["BAPPEDA"]["median_response_workdays"] == 0.0
+    assert end["BAPPEDA"]["pct_resolved_within_60d"] is None  # nothing old enough yet
+    # the total: matched complaints only (T9 is not counted)
+    assert counts(end[None]) == kpi_row(None, 7, 4, 1, 3, 2)
+    assert end[None]["pct_followed_up"] == pytest.approx(100 * 4 / 6)
+    assert end[None]["pct_resolved"] == pytest.approx(100 / 7)
+    assert end[None]["pct_response_on_time"] == 60.0
+    assert end[None]["median_response_workdays"] == 0.5  # of 1, 0, 10, 0
+    assert end[None]["pct_resolved_within_60d"] == pytest.approx(100 / 3)  # T1 of T1 T2 T7
+    assert end["BPBD"]["received"] == 0 and end["BPBD"]["pct_followed_up"] is None
+
+    # as of 15 April: T1's and T2's follow-ups (16 April) have not happened yet
+    early = both("2024-04-15")
+    assert early["DISKOMINFO"] == {
+        **kpi_row("DISKOMINFO", 2, 0, 0, 0, 0),
+        "period": "2024-Q2",
+        "pct_followed_up": 0.0,
+        "pct_resolved": 0.0,
+        "pct_response_on_time": None,
+        "median_response_workdays": None,
+        "pct_resolved_within_60d": None,
+    }
+    assert counts(early["PUPR"]) == kpi_row("PUPR", 1, 0, 0, 0, 0)  # 5 working days: not late
+    assert early["BAPPEDA"]["received"] == 0
+
+    warnings = client.get(
+        "/api/v1/lapor/warnings", params={"year": 2024, "quarter": 2, "as_of": "2024-06-30"}
+    )
+    assert warnings.json() == [
+        {
+            "tracking_id": "T4",
+            "unit_code": "DISKOMINFO",
+            "status": "PROSES",
+            "message": "status sudah ditindaklanjuti tetapi tanpa tanggal tindak lanjut",
+        }
+    ]
+    stderr = cli("kpi", "--year", "2024", "--quarter", "2", "--as-of", "2024-06-30").stderr
+    assert "Peringatan kualitas data (1 pengaduan)" in stderr and "T4 (DISKOMINFO" in stderr
+    unmatched = client.get("/api/v1/lapor/unmatched").json()
+    assert unmatched == [{"name": "Dinas Antah Berantah", "complaints": 1}]
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_413(
+    cli: Cli, settings: Settings, session: Session, engine: sa.Engine, tmp_path: Path
+) -> None:
+    _units(cli)
+    rows = [row(str(i), "03/06/2024 09:15", "DISKOMINFO", "Proses") for i in range(20)]
+    data = lapor_csv(tmp_path / "besar.csv", rows).read_bytes()
+    assert len(data) > 1000
+    token = make_user(session, "koordinator-besar", "koordinator")
+    before = dump_database(engine)
+    with TestClient(create_app(replace(settings, max_upload_bytes=1000))) as small:
+        small.headers["Authorization"] = f"Bearer {token}"
+        response = small.post(
+            "/api/v1/lapor/imports", files={"file": ("besar.csv", data, "text/csv")}
+        )
+        assert response.status_code == 413, response.text
+        body = response.json()
+        assert body["status_code"] == 413 and body["detail"] == "Berkas terlalu besar."
+        assert set(body) == {"status_code", "title", "detail", "errors"}
+        assert dump_database(engine) == before
+        fits = lapor_csv(tmp_path / "kecil.csv", rows[:2]).read_bytes()
+        assert len(fits) <= 1000
+        ok = small.post("/api/v1/lapor/imports", files={"file": ("kecil.csv", fits, "text/csv")})
+        assert ok.status_code == 201, ok.text
+
+
+def test_skip_invalid_batch_keeps_rejected_rows_with_reasons(
+    cli: Cli, client: TestClient, tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    _units(cli)
+    path = lapor_csv(
+        tmp_path / "campur.csv",
+        [
+            row("5000001", "03/06/2024 09:15", "DISKOMINFO", "Selesai"),
+            row("5000002", "31/02/2024 09:15", "DISKOMINFO", "Selesai"),
+            row("5000003", "03/06/2024 09:15", "Dinas Entah", "Sedang Dipikirkan"),
+            row("5000004", "03/06/2024 09:15", "Dinas Entah", "Proses"),
+        ],
+    )
+    result = cli("lapor", "import", str(path), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "ditolak baris 3: Tanggal Laporan: tanggal tidak dapat dibaca" in result.output
+    [batch] = client.get("/api/v1/lapor/imports").json()
+    assert batch["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (batch["rows_read"], batch["inserted"], batch["rejected"]) == (4, 2, 2)
+    assert batch["rejected_rows"] == [
+        {
+            "row": 3,
+            "errors": [
+                "Tanggal Laporan: tanggal tidak dapat dibaca (pakai dd/mm/yyyy [HH:MM] atau "
+                "ISO 8601) (31/02/2024 09:15)"
+            ],
+        },
+        {
+            "row": 4,
+            "errors": [
+                "Status: label status tidak dikenal; tambahkan ke tabel label status "
+                "(Sedang Dipikirkan)"
+            ],
+        },
+    ]
+    # the rejected row's unit name is not counted: only the stored complaint's
+    assert batch["unmatched_units"] == [{"name": "Dinas Entah", "complaints": 1}]
