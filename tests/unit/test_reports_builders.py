@@ -1,5 +1,6 @@
 """The pure workbook builders on literal data, read back with openpyxl (cells, not bytes)."""
 
+import dataclasses
 import datetime as dt
 import gc
 import io
@@ -225,6 +226,43 @@ def test_budget_gap_says_the_as_of_date_fixes_kpis_not_money() -> None:
     for name in ("Ringkasan", "Rincian", "Prioritas", "Keterangan"):
         assert headers[name] == "Tahun 2025 · semua PD · KPI untuk PRIORITAS per tanggal 30/06/2025"
     assert headers["Matriks 2022-2026"] == "semua PD · anggaran sesuai data saat laporan dibuat"
+
+
+def test_priorities_show_an_actions_money_once() -> None:
+    """One row per linked KPI, but the money of an action on its first row only: totalling a
+    (filtered) Usulan or Selisih column counts each action once."""
+    data = budget_data(["Aksi satu", "Aksi dua"])
+    second = ("A.02", "Aksi dua", "DISKOMINFO", 500, 0, 500, ["TANPA_PAGU", "PRIORITAS"])
+    extra = pl.DataFrame(
+        [
+            (*second, "pct_followed_up", "DINKES", 40.0, 80.0, True),
+            (*second, "pct_resolved", "DINKES", 10.0, 50.0, True),
+            (*second, "pct_resolved", "PUPR", None, 50.0, None),
+        ],
+        schema=frames.PRIORITY_SCHEMA,
+        orient="row",
+    )
+    data = dataclasses.replace(data, priorities=pl.concat([data.priorities, extra]))
+    book, _ = load(build_budget_gap, data)
+    prio = book["Prioritas"]
+    table = [[c.value for c in row] for row in prio.iter_rows(min_row=2, max_row=6)]
+    assert [r[:6] for r in table] == [
+        ["A.01", "Aksi satu", "DISKOMINFO", 100, 40, 60],
+        ["A.01", "Aksi satu", "DISKOMINFO", None, None, None],
+        ["A.02", "Aksi dua", "DISKOMINFO", 500, 0, 500],
+        ["A.02", "Aksi dua", "DISKOMINFO", None, None, None],
+        ["A.02", "Aksi dua", "DISKOMINFO", None, None, None],
+    ]
+    assert sum(r[5] or 0 for r in table) == 60 + 500  # each action's gap once
+    # every row still names its action and budget status, so filters keep working
+    assert all(r[6] for r in table)
+    assert [r[7] for r in table][2:] == [
+        "% Ditindaklanjuti", "% Selesai", "% Selesai",
+    ]  # fmt: skip
+    assert prio["D3"].number_format == MONEY  # a formatted blank, not a stray text
+    terms = {r[0].value: r[1].value for r in book["Keterangan"].iter_rows() if r[0].value}
+    assert terms["Prioritas"].startswith("Satu baris per KPI yang ditautkan ke aksi.")
+    assert "hanya ditulis pada baris pertama tiap aksi" in terms["Prioritas"]
 
 
 @pytest.mark.parametrize("title", DANGEROUS)

@@ -19,7 +19,7 @@ from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
 from renaksi.reports.rows import RowWriter, write_row
-from renaksi.reports.sheets import KPI_AS_OF, write_priorities
+from renaksi.reports.sheets import KPI_AS_OF, PRIORITY_ROWS, write_priorities
 from renaksi.reports.styles import (
     LINE_POINTS,
     Column,
@@ -343,6 +343,7 @@ TERMS = [
     ("Selisih", "Usulan dikurangi pagu, paling kecil Rp 0."),
     ("Aksi aktif", "Aksi yang punya target pada tahun itu."),
     ("NON_APBD", "Bantuan di luar APBD (mis. donor) tidak dihitung sebagai usulan atau pagu."),
+    (SHEET_PRIORITIES, PRIORITY_ROWS),
 ]
 
 

@@ -20,6 +20,7 @@ from renaksi.reports import frames
 from renaksi.reports.rows import fit_row, write_row
 from renaksi.reports.sheets import (
     KPI_AS_OF,
+    PRIORITY_ROWS,
     Signer,
     kpi_sheet,
     signature,
@@ -232,7 +233,7 @@ def _cover_sheet(book: Any, styles: Styles, data: QuarterlyData) -> None:
             "Aksi TANPA_PAGU atau KURANG_PAGU yang KPI tautannya di bawah "
             "target pada triwulan lengkap terakhir per tanggal data. Usulan, pagu dan selisih "
             "sesuai data saat laporan dibuat (lihat 'Dibuat pada'), tidak dibekukan per "
-            "tanggal data: data anggaran tidak menyimpan tanggal pencatatan.",
+            "tanggal data: data anggaran tidak menyimpan tanggal pencatatan. " + PRIORITY_ROWS,
         ),
     ]
     row += 1

@@ -23,6 +23,11 @@ from renaksi.reports.styles import (
 #: what an as-of date fixes for the ``PRIORITAS`` tables: the KPIs compared, not the money
 #: (budget lines carry no date, so usulan, pagu and realisasi are the data at generation time)
 KPI_AS_OF = "KPI untuk PRIORITAS per tanggal"
+#: how to read the PRIORITAS table (Keterangan / the quarterly cover)
+PRIORITY_ROWS = (
+    "Satu baris per KPI yang ditautkan ke aksi. Usulan, pagu dan selisih hanya ditulis pada "
+    "baris pertama tiap aksi, supaya jumlah kolom tidak menghitung aksi yang sama dua kali."
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,10 @@ def write_priorities(
     title: str,
     note: str,
 ) -> tuple[Any, int]:
-    """The ``PRIORITAS`` table both reports carry. Returns the sheet and the
-    first free row below the table."""
+    """The ``PRIORITAS`` table both reports carry, one row per linked KPI. An action's money
+    (usulan, pagu, selisih) is written on its first row only, its other KPI rows leave those
+    cells blank: the total of a (filtered) money column counts each action once. Returns the
+    sheet and the first free row below the table."""
     period = f" ({quarter_name(kpi_period.year, kpi_period.quarter or 4)})" if kpi_period else ""
     columns = [
         *PRIORITY_COLUMNS[:9],
@@ -76,14 +83,18 @@ def write_priorities(
         sheet.write_string(1, 0, "Tidak ada aksi PRIORITAS pada tahun ini.", styles.cell("text"))
         return sheet, 2
     row = 0
+    previous = None
     for row, r in enumerate(rows.iter_rows(named=True), start=1):
+        # rows come sorted by unit then action: an action's KPI rows are consecutive
+        first = r["action_code"] != previous
+        previous = r["action_code"]
         values = [
             r["action_code"],
             r["title"],
             r["unit_code"],
-            r["usulan"],
-            r["pagu"],
-            r["gap"],
+            r["usulan"] if first else None,
+            r["pagu"] if first else None,
+            r["gap"] if first else None,
             frames.flag_text(r["flags"]),
             kpi_labels.get(r["kpi"], r["kpi"]),
             r["kpi_unit"],
