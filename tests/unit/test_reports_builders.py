@@ -265,6 +265,32 @@ def test_priorities_show_an_actions_money_once() -> None:
     assert "hanya ditulis pada baris pertama tiap aksi" in terms["Prioritas"]
 
 
+def test_matrix_sheet_is_named_after_the_plan_period() -> None:
+    data = budget_data(["Aksi satu", "Aksi dua"])
+    years = [2025, 2026, 2027, 2028, 2029]
+    matrix = data.matrix.select("action_code", "title", "unit_code").with_columns(
+        pl.lit("DIDANAI").alias(str(y)) for y in years
+    )
+    data = dataclasses.replace(
+        data, years=years, matrix=matrix, plan_code="RENAKSI-2025-2029", year=2027
+    )
+    book, _ = load(build_budget_gap, data)
+    assert book.sheetnames == [
+        "Ringkasan",
+        "Rincian",
+        "Matriks 2025-2029",
+        "Prioritas",
+        "Keterangan",
+    ]
+    sheet = book["Matriks 2025-2029"]
+    assert header(sheet)[:8] == ["Kode Aksi", "Aksi", "PD", *map(str, years)]
+    assert sheet.oddHeader.left.text == (
+        "&BMatriks Pendanaan Rencana Aksi 2025–2029 — Kabupaten Kutai Timur"
+    )
+    headings = [r[0].value for r in book["Keterangan"].iter_rows() if r[1].value == "Arti"]
+    assert headings == ["Flag", "Istilah", "Warna pada Matriks 2025-2029"]
+
+
 @pytest.mark.parametrize("title", DANGEROUS)
 def test_user_text_is_always_text(title: str) -> None:
     book, _ = load(build_budget_gap, budget_data([title, "Aksi dua", "Aksi tiga"]))
