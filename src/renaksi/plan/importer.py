@@ -1,23 +1,39 @@
-"""Persist a validated plan workbook: create or update by key, in one transaction."""
+"""Persist a validated plan workbook: create or update by key, in one transaction.
 
+The import obeys the same rules as the API: every budget line it creates or changes is
+checked against the actor's role for that stage, and usulan lines against the period
+locks. Refusals are listed with the cell errors (sheet, row, column) and nothing is written.
+"""
+
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from renaksi.auth import scope
+from renaksi.auth.actor import Actor
+from renaksi.auth.policy import require_stage
+from renaksi.codes import LockKind, Stage
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, BudgetLine, KpiLink, KpiTarget, Objective, Plan, Unit
-from renaksi.errors import FieldError, ValidationError
+from renaksi.errors import FieldError, RenaksiError, ValidationError
+from renaksi.locks.service import ensure_open
 from renaksi.plan import schemas
 from renaksi.plan.service import plan_code_for, set_targets
 from renaksi.plan.workbook import (
+    SHEET_BUDGET,
+    LineRow,
     PlanTables,
     Reference,
     ValidatedPlan,
+    check_plan,
     read_plan_workbook,
-    validate_plan,
 )
 from renaksi.schemas import ImportCounts
+from renaksi.tabular import require_no_errors
+
+WHAT = "Workbook rencana aksi"
 
 
 def _choose_plan(session: Session, code: str | None, tables: PlanTables) -> Plan | None:
@@ -39,16 +55,59 @@ def _choose_plan(session: Session, code: str | None, tables: PlanTables) -> Plan
     )
 
 
+def _refuse_overlap(session: Session, code: str, period: tuple[int, int]) -> None:
+    """A new plan may not share a year with another: flags and reports pick one plan a year."""
+    start, end = period
+    clash = list(
+        session.scalars(
+            sa.select(Plan)
+            .where(Plan.start_year <= end, Plan.end_year >= start)
+            .order_by(Plan.start_year)
+        )
+    )
+    if clash:
+        names = ", ".join(f"{p.code} ({p.start_year}–{p.end_year})" for p in clash)
+        raise ValidationError(
+            f"Rencana aksi baru {code} ({start}–{end}) tumpang tindih dengan {names}. "
+            f"Periksa kode pada --plan; untuk memperbarui rencana yang ada pakai "
+            f"--plan {clash[0].code}.",
+            [
+                FieldError(
+                    field="plan",
+                    value=code,
+                    message=f"periode {start}–{end} tumpang tindih dengan {names}",
+                )
+            ],
+        )
+
+
 def import_plan(
-    session: Session, source: bytes | Path, *, plan: str | None = None, dry_run: bool = False
+    session: Session,
+    source: bytes | Path,
+    *,
+    actor: Actor | None = None,
+    plan: str | None = None,
+    dry_run: bool = False,
 ) -> schemas.PlanImportResult:
-    """Read → validate → persist a plan workbook. Any error: nothing is written."""
-    return persist_plan(session, read_plan_workbook(source), plan=plan, dry_run=dry_run)
+    """Read → validate → persist a plan workbook. Any error: nothing is written.
+
+    ``actor`` defaults to the local operator (CLI, demo loader: full rights); the web
+    upload passes the logged-in user so their role and the period locks apply.
+    """
+    return persist_plan(
+        session, read_plan_workbook(source), actor=actor, plan=plan, dry_run=dry_run
+    )
 
 
 def persist_plan(
-    session: Session, tables: PlanTables, *, plan: str | None = None, dry_run: bool = False
+    session: Session,
+    tables: PlanTables,
+    *,
+    actor: Actor | None = None,
+    plan: str | None = None,
+    dry_run: bool = False,
 ) -> schemas.PlanImportResult:
+    actor = actor or Actor.system(str(session.info.get("actor_name", "cli")))
     with write_transaction(session):
         target = _choose_plan(session, plan, tables)
         units = dict(session.execute(sa.select(Unit.code, Unit.id)).all())
@@ -65,13 +124,19 @@ def persist_plan(
             unit_codes=set(units),
             period=(target.start_year, target.end_year) if target else None,
             existing_leads=leads,
+            plan_code=target.code if target else None,
         )
-        data = validate_plan(tables, ref)
+        data, errors = check_plan(tables, ref)
+        ops = _plan_lines(session, target, data, leads)
+        errors += _refusals(session, actor, ops, units, tables)
+        require_no_errors(errors, WHAT)
         created = target is None
         if target is None:
+            code = plan or plan_code_for(*data.period)
+            _refuse_overlap(session, code, data.period)
             start, end = data.period
             target = Plan(
-                code=plan or plan_code_for(start, end),
+                code=code,
                 name=f"Renaksi SP4N LAPOR! {start}–{end}",
                 start_year=start,
                 end_year=end,
@@ -91,12 +156,119 @@ def persist_plan(
                 sa.select(Action.code, Action.id).where(Action.plan_id == target.id)
             ).all()
         )
-        result.budget_lines = _persist_lines(session, data, units, action_ids)
-        result.kpi_links = _persist_kpis(session, data, units, action_ids)
+        result.budget_lines = _persist_lines(session, ops, units, action_ids)
+        result.kpi_links = _persist_kpis(session, data, units, action_ids, leads)
         session.flush()
         if dry_run:
             session.rollback()
     return result
+
+
+@dataclass
+class _LineOp:
+    """What the import will do with one Anggaran row, decided before anything is written."""
+
+    row: LineRow
+    #: the stored line to update, or to move to the new lead unit; None: create one
+    line: BudgetLine | None
+    change: str  # "created", "updated" or "unchanged"
+
+
+def _plan_lines(
+    session: Session, plan: Plan | None, data: ValidatedPlan, old_leads: dict[str, str]
+) -> list[_LineOp]:
+    """Match each row to a stored line by key (action, year, stage, source, PD).
+
+    A row whose PD cell is empty follows the action's lead. When the workbook changes the
+    lead, such a row takes over the line the old lead held for the same action, year, stage
+    and source (unless another row names the old lead): the money moves, it is not counted
+    twice.
+    """
+    existing: dict[tuple[str, int, Stage, str, str], BudgetLine] = {}
+    if plan is not None:
+        unit_codes = dict(session.execute(sa.select(Unit.id, Unit.code)).all())
+        for stored, code in session.execute(
+            sa.select(BudgetLine, Action.code)
+            .join(Action, Action.id == BudgetLine.action_id)
+            .where(Action.plan_id == plan.id)
+        ).all():
+            existing[
+                (code, stored.year, stored.stage, stored.source, unit_codes[stored.unit_id])
+            ] = stored
+    new_leads = {a.code: a.lead_unit for a in data.actions}
+    claimed = {(r.action_code, r.year, r.stage, r.source, r.unit) for r in data.lines}
+    moved: set[tuple[str, int, Stage, str, str]] = set()
+    ops: list[_LineOp] = []
+    for row in data.lines:
+        key = (row.action_code, row.year, row.stage, row.source, row.unit)
+        line = existing.get(key)
+        if line is None:
+            old = old_leads.get(row.action_code)
+            if row.unit_from_lead and old is not None and new_leads.get(row.action_code) != old:
+                old_key = (row.action_code, row.year, row.stage, row.source, old)
+                if old_key in existing and old_key not in claimed and old_key not in moved:
+                    moved.add(old_key)
+                    ops.append(_LineOp(row, existing[old_key], "updated"))
+                    continue
+            ops.append(_LineOp(row, None, "created"))
+        elif (line.amount, line.note) != (row.amount, row.note):
+            ops.append(_LineOp(row, line, "updated"))
+        else:
+            ops.append(_LineOp(row, line, "unchanged"))
+    return ops
+
+
+def _refusals(
+    session: Session,
+    actor: Actor,
+    ops: list[_LineOp],
+    units: dict[str, int],
+    tables: PlanTables,
+) -> list[FieldError]:
+    """The API's rules for every line the import would create or change, as row errors."""
+    headers = tables.budget.headers if tables.budget is not None else {}
+    errors: list[FieldError] = []
+    locked: dict[int, str | None] = {}
+
+    def refuse(op: _LineOp, field_name: str, default: str, value: object, exc: Exception) -> None:
+        detail = exc.detail if isinstance(exc, RenaksiError) else str(exc)
+        errors.append(
+            FieldError(
+                sheet=SHEET_BUDGET,
+                row=op.row.row,
+                column=headers.get(field_name, default),
+                value=str(value),
+                message=detail,
+            )
+        )
+
+    for op in ops:
+        if op.change == "unchanged":
+            continue
+        row = op.row
+        try:
+            require_stage(actor.role, row.stage)
+        except RenaksiError as exc:
+            refuse(op, "stage", "Tahap", row.stage.value, exc)
+            continue
+        try:
+            scope.ensure_unit(actor, units[row.unit])
+            if op.line is not None:
+                scope.ensure_unit(actor, op.line.unit_id)
+                scope.ensure_action(session, actor, op.line.action_id)
+        except RenaksiError as exc:
+            refuse(op, "unit", "PD", row.unit, exc)
+            continue
+        if row.stage is Stage.USULAN:
+            if row.year not in locked:
+                try:
+                    ensure_open(session, LockKind.USULAN, row.year)
+                    locked[row.year] = None
+                except RenaksiError as exc:
+                    locked[row.year] = exc.detail
+            if (detail := locked[row.year]) is not None:
+                refuse(op, "year", "Tahun", row.year, ValueError(detail))
+    return errors
 
 
 def _persist_actions(
@@ -164,41 +336,38 @@ def _persist_actions(
 
 
 def _persist_lines(
-    session: Session, data: ValidatedPlan, units: dict[str, int], action_ids: dict[str, int]
+    session: Session, ops: list[_LineOp], units: dict[str, int], action_ids: dict[str, int]
 ) -> ImportCounts:
     counts = ImportCounts()
-    ids = list(action_ids.values())
-    existing = {
-        (b.action_id, b.year, b.stage, b.source, b.unit_id): b
-        for b in session.scalars(sa.select(BudgetLine).where(BudgetLine.action_id.in_(ids)))
-    }
-    for row in data.lines:
-        key = (action_ids[row.action_code], row.year, row.stage, row.source, units[row.unit])
-        line = existing.get(key)
-        if line is None:
+    for op in ops:
+        row = op.row
+        if op.line is None:
             session.add(
                 BudgetLine(
-                    action_id=key[0],
+                    action_id=action_ids[row.action_code],
                     year=row.year,
                     stage=row.stage,
                     source=row.source,
-                    unit_id=key[4],
+                    unit_id=units[row.unit],
                     amount=row.amount,
                     note=row.note,
                 )
             )
-            counts.add("created")
-        elif (line.amount, line.note) != (row.amount, row.note):
-            line.amount, line.note = row.amount, row.note
-            counts.add("updated")
-        else:
-            counts.add("unchanged")
+        elif op.change == "updated":
+            op.line.amount, op.line.note = row.amount, row.note
+            op.line.unit_id = units[row.unit]  # a move to the new lead keeps the line's history
+        counts.add(op.change)
     return counts
 
 
 def _persist_kpis(
-    session: Session, data: ValidatedPlan, units: dict[str, int], action_ids: dict[str, int]
+    session: Session,
+    data: ValidatedPlan,
+    units: dict[str, int],
+    action_ids: dict[str, int],
+    old_leads: dict[str, str],
 ) -> ImportCounts:
+    """Create or update KPI links; like budget lines, an empty PD follows a changed lead."""
     counts = ImportCounts()
     existing = {
         (k.action_id, k.kpi, k.unit_id): k
@@ -208,9 +377,20 @@ def _persist_kpis(
             .options(selectinload(KpiLink.targets))
         )
     }
+    claimed = {(action_ids[r.action_code], r.kpi, units[r.unit]) for r in data.kpis}
+    new_leads = {a.code: a.lead_unit for a in data.actions}
     for row in data.kpis:
         key = (action_ids[row.action_code], row.kpi, units[row.unit])
         link = existing.get(key)
+        old = old_leads.get(row.action_code)
+        if link is None and row.unit_from_lead and old and new_leads.get(row.action_code) != old:
+            old_key = (key[0], row.kpi, units[old])
+            if old_key in existing and old_key not in claimed:
+                link = existing.pop(old_key)
+                link.unit_id = key[2]
+                _set_kpi_targets(link, row.targets)
+                counts.add("updated")
+                continue
         if link is None:
             session.add(
                 KpiLink(
@@ -222,13 +402,17 @@ def _persist_kpis(
             )
             counts.add("created")
         elif {t.year: t.value for t in link.targets} != row.targets:
-            current = {t.year: t for t in link.targets}
-            link.targets = [
-                current.get(y) or KpiTarget(year=y, value=v) for y, v in sorted(row.targets.items())
-            ]
-            for t in link.targets:
-                t.value = row.targets[t.year]
+            _set_kpi_targets(link, row.targets)
             counts.add("updated")
         else:
             counts.add("unchanged")
     return counts
+
+
+def _set_kpi_targets(link: KpiLink, targets: dict[int, float]) -> None:
+    current = {t.year: t for t in link.targets}
+    link.targets = [
+        current.get(y) or KpiTarget(year=y, value=v) for y, v in sorted(targets.items())
+    ]
+    for t in link.targets:
+        t.value = targets[t.year]

@@ -92,6 +92,8 @@ class PlanTables:
     target_headers: dict[int, str]
     kpi_years: list[int]
     kpi_headers: dict[int, str]
+    #: header problems (missing columns, bad ``Target`` headers), reported with the cell errors
+    errors: list[FieldError] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +123,8 @@ class LineRow:
     amount: int
     unit: str  # resolved: the action's lead unit when the cell was empty
     note: str | None
+    #: the PD cell was empty: the line follows the action's lead unit
+    unit_from_lead: bool = False
 
 
 @dataclass
@@ -130,6 +134,7 @@ class KpiRow:
     kpi: KpiName
     unit: str  # resolved like LineRow.unit
     targets: dict[int, float]
+    unit_from_lead: bool = False
 
 
 @dataclass
@@ -141,6 +146,8 @@ class Reference:
     period: tuple[int, int] | None
     #: action code → lead unit code of actions already in the plan
     existing_leads: dict[str, str] = field(default_factory=dict)
+    #: code of the plan imported into (None when the import creates it)
+    plan_code: str | None = None
 
 
 @dataclass
@@ -167,8 +174,19 @@ def _find_sheet(sheets: dict[str, pl.DataFrame], name: str) -> pl.DataFrame | No
     return None
 
 
+def _has_columns(frame: pl.DataFrame | None) -> pl.DataFrame | None:
+    """A sheet with no header row at all (everything deleted) counts as absent."""
+    if frame is None or not [c for c in frame.columns if c != ROW]:
+        return None
+    return frame
+
+
 def read_plan_workbook(source: bytes | Path) -> PlanTables:
-    """Read the sheets; a missing ``Aksi`` sheet or missing columns are reported together."""
+    """Read the sheets and map their columns.
+
+    Only a missing ``Aksi`` sheet stops here; missing columns are kept in
+    :attr:`PlanTables.errors` so :func:`validate_plan` lists them with every cell error.
+    """
     sheets = read_xlsx(source)
     errors: list[FieldError] = []
     actions_frame = _find_sheet(sheets, SHEET_ACTIONS)
@@ -195,7 +213,7 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
         )
     budget = kpi = None
     kpi_headers: dict[int, str] = {}
-    if (frame := _find_sheet(sheets, SHEET_BUDGET)) is not None:
+    if (frame := _has_columns(_find_sheet(sheets, SHEET_BUDGET))) is not None:
         budget = map_columns(
             frame,
             sheet=SHEET_BUDGET,
@@ -203,7 +221,7 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
             required=BUDGET_REQUIRED,
             errors=errors,
         )
-    if (frame := _find_sheet(sheets, SHEET_KPI)) is not None:
+    if (frame := _has_columns(_find_sheet(sheets, SHEET_KPI))) is not None:
         kpi_headers = _year_columns(frame)
         kpi = map_columns(
             frame.rename({h: f"target:{y}" for y, h in kpi_headers.items()}),
@@ -212,7 +230,6 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
             required=KPI_REQUIRED,
             errors=errors,
         )
-    require_no_errors(errors, "Workbook rencana aksi")
     return PlanTables(
         actions=actions,
         budget=budget,
@@ -221,6 +238,7 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
         target_headers=target_headers,
         kpi_years=list(kpi_headers),
         kpi_headers=kpi_headers,
+        errors=errors,
     )
 
 
@@ -231,6 +249,10 @@ class _Collector:
         self.table = table
         self.headers = {**table.headers, **(extra_headers or {})}
         self.errors: list[FieldError] = []
+
+    def has(self, field_name: str) -> bool:
+        """Whether the sheet has the column (a missing one is reported once, in row 1)."""
+        return field_name in self.headers
 
     def add(self, row: int, field_name: str, message: str, value: object = None) -> None:
         column = self.headers.get(field_name, field_name)
@@ -256,7 +278,7 @@ def _parse(
     label: str = "nilai",
 ) -> Any:
     if raw is None:
-        if required:
+        if required and collect.has(field_name):
             collect.add(row, field_name, f"{label} wajib diisi")
         return None
     try:
@@ -276,7 +298,19 @@ def _choice(enum: type[StrEnum], raw: str) -> Any:
 
 def validate_plan(tables: PlanTables, ref: Reference) -> ValidatedPlan:
     """Check every cell of every sheet; raise one ValidationError listing all problems."""
-    errors: list[FieldError] = []
+    data, errors = check_plan(tables, ref)
+    require_no_errors(errors, "Workbook rencana aksi")
+    return data
+
+
+def check_plan(tables: PlanTables, ref: Reference) -> tuple[ValidatedPlan, list[FieldError]]:
+    """Like :func:`validate_plan` but returns the errors, so the importer can add its own
+    (refused stages, locked years) and still report everything at once.
+
+    Only valid rows are returned; checks that need a missing column are skipped (the
+    missing column itself is already among the errors).
+    """
+    errors: list[FieldError] = list(tables.errors)
     if ref.period is None:
         years = tables.target_years
         period = (min(years), max(years)) if years else (0, 0)
@@ -293,12 +327,16 @@ def validate_plan(tables: PlanTables, ref: Reference) -> ValidatedPlan:
                         message=f"tahun di luar periode {period[0]}–{period[1]}",
                     )
                 )
-    actions = _validate_actions(tables, ref, errors)
+    actions, on_sheet = _validate_actions(tables, ref, errors)
     leads = ref.existing_leads | {a.code: a.lead_unit for a in actions}
-    lines = _validate_lines(tables.budget, ref, period, leads, errors) if tables.budget else []
-    kpis = _validate_kpis(tables, ref, period, leads, errors) if tables.kpi else []
-    require_no_errors(errors, "Workbook rencana aksi")
-    return ValidatedPlan(period=period, actions=actions, lines=lines, kpis=kpis)
+    # every Kode Aksi on sheet Aksi is known, valid or not: an action with an error of its
+    # own must not make its budget and KPI rows claim it does not exist
+    known: set[str] | None = (set(leads) | on_sheet) if "code" in tables.actions.headers else None
+    lines = (
+        _validate_lines(tables.budget, ref, period, leads, known, errors) if tables.budget else []
+    )
+    kpis = _validate_kpis(tables, ref, period, leads, known, errors) if tables.kpi else []
+    return ValidatedPlan(period=period, actions=actions, lines=lines, kpis=kpis), errors
 
 
 def _text_problem(name: str, value: str) -> str | None:
@@ -320,7 +358,8 @@ def _unit_check(collect: _Collector, ref: Reference, row: int, field_name: str, 
 
 def _validate_actions(
     tables: PlanTables, ref: Reference, errors: list[FieldError]
-) -> list[ActionRow]:
+) -> tuple[list[ActionRow], set[str]]:
+    """Valid action rows, and every Kode Aksi written on the sheet."""
     table = tables.actions
     collect = _Collector(table, {f"target:{y}": h for y, h in tables.target_headers.items()})
     result: list[ActionRow] = []
@@ -332,7 +371,8 @@ def _validate_actions(
         for name in ("code", "objective", "title", "indicator", "measure_unit", "lead_unit"):
             value = cells[name]
             if value is None:
-                collect.add(row, name, "wajib diisi")
+                if collect.has(name):
+                    collect.add(row, name, "wajib diisi")
             else:
                 texts[name] = " ".join(value.split()) if name != "code" else value.strip()
                 if problem := _text_problem(name, texts[name]):
@@ -363,7 +403,8 @@ def _validate_actions(
         for unit in supporting:
             _unit_check(collect, ref, row, "supporting_units", unit)
         sub = _parse(collect, row, "sub_kegiatan", cells["sub_kegiatan"], normalise_sub_kegiatan)
-        if len(collect.errors) == before:
+        complete = len(texts) == 6 and direction is not None  # a missing column leaves a gap
+        if len(collect.errors) == before and complete:
             result.append(
                 ActionRow(
                     row=row,
@@ -382,7 +423,12 @@ def _validate_actions(
                 )
             )
     errors.extend(collect.errors)
-    return result
+    return result, set(seen)
+
+
+def _known(code: str, leads: dict[str, str], known: set[str] | None) -> bool:
+    """Whether a Kode Aksi exists (None: sheet Aksi has no Kode Aksi column, so we can't say)."""
+    return known is None or code in known or code in leads
 
 
 def _check_year(
@@ -401,6 +447,7 @@ def _validate_lines(
     ref: Reference,
     period: tuple[int, int],
     leads: dict[str, str],
+    known: set[str] | None,
     errors: list[FieldError],
 ) -> list[LineRow]:
     collect = _Collector(table)
@@ -411,8 +458,9 @@ def _validate_lines(
         before = len(collect.errors)
         code = cells["code"]
         if code is None:
-            collect.add(row, "code", "wajib diisi")
-        elif code not in leads:
+            if collect.has("code"):
+                collect.add(row, "code", "wajib diisi")
+        elif not _known(code, leads, known):
             collect.add(row, "code", "Kode Aksi tidak ada di sheet Aksi maupun di database", code)
         year = _parse(collect, row, "year", cells["year"], parse_int, required=True, label="Tahun")
         _check_year(collect, row, year, period, cells["year"])
@@ -440,7 +488,12 @@ def _validate_lines(
         unit = cells["unit"] or (leads.get(code) if code else None)
         if cells["unit"] is not None:
             _unit_check(collect, ref, row, "unit", cells["unit"])
-        if len(collect.errors) == before and code and unit:
+        if (
+            len(collect.errors) == before
+            and code
+            and unit
+            and None not in (year, stage, source, amount)
+        ):
             key = (code, year, stage, source, unit)
             if key in seen:
                 collect.add(
@@ -458,6 +511,7 @@ def _validate_lines(
                     amount=amount,
                     unit=unit,
                     note=cells["note"],
+                    unit_from_lead=cells["unit"] is None,
                 )
             )
     errors.extend(collect.errors)
@@ -469,6 +523,7 @@ def _validate_kpis(
     ref: Reference,
     period: tuple[int, int],
     leads: dict[str, str],
+    known: set[str] | None,
     errors: list[FieldError],
 ) -> list[KpiRow]:
     assert tables.kpi is not None
@@ -483,8 +538,9 @@ def _validate_kpis(
         before = len(collect.errors)
         code = cells["code"]
         if code is None:
-            collect.add(row, "code", "wajib diisi")
-        elif code not in leads:
+            if collect.has("code"):
+                collect.add(row, "code", "wajib diisi")
+        elif not _known(code, leads, known):
             collect.add(row, "code", "Kode Aksi tidak ada di sheet Aksi maupun di database", code)
         kpi = _parse(
             collect,
@@ -515,6 +571,15 @@ def _validate_kpis(
                 )
                 continue
             seen[key] = row
-            result.append(KpiRow(row=row, action_code=code, kpi=kpi, unit=unit, targets=targets))
+            result.append(
+                KpiRow(
+                    row=row,
+                    action_code=code,
+                    kpi=kpi,
+                    unit=unit,
+                    targets=targets,
+                    unit_from_lead=cells["unit"] is None,
+                )
+            )
     errors.extend(collect.errors)
     return result

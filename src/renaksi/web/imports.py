@@ -3,15 +3,18 @@
 from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from renaksi.auth.actor import Actor
+from renaksi.auth.middleware import current_actor
 from renaksi.codes import Role
-from renaksi.errors import FieldError, RenaksiError, ValidationError
+from renaksi.errors import FieldError, NotAuthenticatedError, RenaksiError, ValidationError
 from renaksi.lapor import service as lapor
 from renaksi.lapor.api import UPLOAD_LIMIT
 from renaksi.plan.importer import import_plan
@@ -63,7 +66,17 @@ async def _upload(data: dict[str, Any], limit: int) -> tuple[str, bytes]:
     return upload.filename, content
 
 
-@post("/impor", request_max_body_size=UPLOAD_LIMIT)
+def importers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Route guard: Litestar runs guards before it reads the body, so an anonymous or
+    wrong-role caller is refused without the server receiving their upload."""
+    actor = current_actor(connection)
+    if actor is None:
+        raise NotAuthenticatedError("Silakan masuk terlebih dahulu.")
+    require_roles(actor, *IMPORTERS)
+
+
+#: the body limit is set from ``settings.max_upload_bytes`` by ``create_app``
+@post("/impor", request_max_body_size=UPLOAD_LIMIT, guards=[importers_only])
 async def import_submit(
     request: Request[Any, Any, Any], settings: Settings, actor: Actor, data: Upload
 ) -> Template:
@@ -92,7 +105,7 @@ async def import_submit(
             session.info["actor"] = actor
             try:
                 if kind == "rencana":
-                    plan = import_plan(session, content, dry_run=dry_run)
+                    plan = import_plan(session, content, actor=actor, dry_run=dry_run)
                     return _import_page(
                         request, session, kind=kind, plan_result=plan, file_name=name
                     )
