@@ -757,3 +757,24 @@ def test_skip_invalid_batch_keeps_rejected_rows_with_reasons(
     ]
     # the rejected row's unit name is not counted: only the stored complaint's
     assert batch["unmatched_units"] == [{"name": "Dinas Entah", "complaints": 1}]
+
+
+def test_status_label_file_works_and_a_bad_one_is_a_clear_error(
+    cli: Cli, engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _units(cli)
+    path = lapor_csv(tmp_path / "l.csv", [row("1", "03/06/2024 09:15", "DISKOMINFO", "Dikaji")])
+    labels = tmp_path / "label.csv"
+    monkeypatch.setenv("RENAKSI_STATUS_LABELS_FILE", str(labels))
+    labels.write_text("label,status\nx,DIPROSES\n", encoding="utf-8")
+    before = dump_database(engine)
+    result = cli("lapor", "import", str(path))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "Tabel label status" in result.output and "label.csv" in result.output
+    assert "sheet label.csv, baris 2, kolom status" in result.output
+    assert "'DIPROSES'" in result.output
+    assert dump_database(engine) == before
+
+    labels.write_text("label,status\nDikaji,TERDISPOSISI\n", encoding="utf-8")
+    assert "baru 1" in cli("lapor", "import", str(path)).output

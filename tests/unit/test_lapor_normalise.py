@@ -1,10 +1,13 @@
 """LAPOR! rows → typed complaints: the cell-level rules of ``lapor/normalise.py``."""
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from renaksi.codes import ComplaintStatus
+from renaksi.errors import ValidationError
 from renaksi.lapor.normalise import errors_to_fields, latest_year, load_labels, normalise
 from renaksi.lapor.read import read_export
 
@@ -69,3 +72,36 @@ def test_a_tracking_id_of_only_hash_is_empty() -> None:
         "sheet LAPOR, baris 2, kolom No Tracking: nomor tracking kosong (nilai: '#')",
         "sheet LAPOR, baris 4, kolom No Tracking: nomor tracking kosong (nilai: '#')",
     ]
+
+
+def test_a_status_label_file_adds_labels(tmp_path: Path) -> None:
+    path = tmp_path / "label.csv"
+    path.write_text("label,status\nsEDANG dIPROSES lAIN,proses\nTolak,bukan wewenang\n")
+    labels = load_labels(path)
+    assert labels["sedang diproses lain"] is ComplaintStatus.PROSES
+    assert labels["tolak"] is ComplaintStatus.BUKAN_WEWENANG
+    assert labels["selesai"] is ComplaintStatus.SELESAI  # the defaults stay
+
+
+def test_a_bad_status_label_file_names_file_line_and_value(tmp_path: Path) -> None:
+    path = tmp_path / "label.csv"
+    path.write_text("label,status\nx,DIPROSES\n,PROSES\nbaik,SELESAI\n")
+    with pytest.raises(ValidationError) as caught:
+        load_labels(path)
+    assert "label.csv" in caught.value.detail
+    assert [(e.sheet, e.row, e.column, e.value) for e in caught.value.errors] == [
+        ("label.csv", 2, "status", "DIPROSES"),
+        ("label.csv", 3, "label", None),
+    ]
+    assert "status harus salah satu dari" in caught.value.errors[0].message
+
+    path.write_text("nama,status\nx,PROSES\n")
+    with pytest.raises(ValidationError) as caught:
+        load_labels(path)
+    assert [(e.row, e.column, e.message) for e in caught.value.errors] == [
+        (1, "label", "kolom tidak ada")
+    ]
+
+    with pytest.raises(ValidationError) as caught:
+        load_labels(tmp_path / "tidak-ada.csv")
+    assert "tidak dapat dibaca" in caught.value.errors[0].message

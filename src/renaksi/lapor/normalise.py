@@ -18,7 +18,7 @@ import polars as pl
 from renaksi.codes import ComplaintStatus
 from renaksi.db.models import Complaint
 from renaksi.db.models.units import normalise_name
-from renaksi.errors import FieldError
+from renaksi.errors import FieldError, ValidationError
 from renaksi.lapor.read import FIELDS, SHEET
 from renaksi.tabular import ROW
 
@@ -118,12 +118,53 @@ def _text_key(expr: pl.Expr) -> pl.Expr:
 
 
 def load_labels(path: Path | None) -> dict[str, ComplaintStatus]:
-    """The default label table, extended by a ``label,status`` CSV when configured."""
+    """The default label table, extended by a ``label,status`` CSV when configured.
+
+    A file that cannot be used (missing, not UTF-8, no ``label``/``status`` columns, an empty
+    label, a status that is not one of :class:`ComplaintStatus`) is a ValidationError naming
+    the file, line and value — every problem at once."""
     labels = {label_key(k): v for k, v in DEFAULT_LABELS.items()}
-    if path is not None:
+    if path is None:
+        return labels
+    sheet = path.name
+    errors: list[FieldError] = []
+    try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                labels[label_key(row["label"])] = ComplaintStatus(row["status"].strip().upper())
+            reader = csv.DictReader(handle)
+            missing = [c for c in ("label", "status") if c not in (reader.fieldnames or [])]
+            for column in missing:
+                errors.append(
+                    FieldError(sheet=sheet, row=1, column=column, message="kolom tidak ada")
+                )
+            for row in [] if missing else reader:
+                line = reader.line_num
+                label, status = (row["label"] or "").strip(), (row["status"] or "").strip()
+                if not label:
+                    errors.append(
+                        FieldError(sheet=sheet, row=line, column="label", message="label kosong")
+                    )
+                    continue
+                try:
+                    labels[label_key(label)] = ComplaintStatus(status.upper().replace(" ", "_"))
+                except ValueError:
+                    errors.append(
+                        FieldError(
+                            sheet=sheet,
+                            row=line,
+                            column="status",
+                            value=status,
+                            message="status harus salah satu dari "
+                            + ", ".join(s.value for s in ComplaintStatus),
+                        )
+                    )
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        errors.append(FieldError(sheet=sheet, message=f"tidak dapat dibaca: {exc}"[:300]))
+    if errors:
+        raise ValidationError(
+            f"Tabel label status {path} (RENAKSI_STATUS_LABELS_FILE) tidak dapat dipakai; "
+            "perbaiki berkasnya lalu ulangi impor.",
+            errors,
+        )
     return labels
 
 
