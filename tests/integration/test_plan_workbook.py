@@ -106,6 +106,8 @@ def test_four_errors_are_all_listed_and_nothing_is_written(
         budget=[
             ["A.01", 2025, "USULAN", "PAD", -5, None, None],  # negative amount
             ["A.01", 2031, "DPA", "PAD", 1000, None, None],  # year outside the plan
+            # A.02 is on sheet Aksi (with an error of its own): no false "Kode Aksi tidak ada"
+            ["A.02", 2025, "USULAN", "PAD", 1000, None, None],
         ],
     )
     result = cli("plan", "import", str(book))
@@ -142,6 +144,33 @@ def test_missing_column_unknown_stage_source_and_fraction_are_reported(
     result = cli("plan", "import", str(book))
     assert result.exit_code != 0
     assert "kolom wajib 'Sasaran' tidak ada" in result.output
+    assert dump_database(engine) == before
+
+
+def test_a_missing_column_does_not_hide_the_other_errors(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    _load_units(cli)
+    before = dump_database(engine)
+    book = write_workbook(
+        tmp_path / "two.xlsx",
+        actions=[
+            action("A.01"),
+            action("A.02", **{"PD Penanggung Jawab": "DINAS-ANTAH"}),  # unknown unit code
+            action("A.01"),  # duplicate Kode Aksi
+        ],
+        budget=[["A.01", 2025, "PAD", -5, None, None]],  # negative amount
+        budget_headers=["Kode Aksi", "Tahun", "Sumber Dana", "Jumlah", "PD", "Keterangan"],
+    )
+    result = cli("plan", "import", str(book))
+    assert result.exit_code != 0
+    out = result.output
+    assert "4 kesalahan" in out, out
+    assert "sheet Anggaran, baris 1, kolom Tahap: kolom wajib 'Tahap' tidak ada" in out
+    assert "sheet Aksi, baris 3, kolom PD Penanggung Jawab" in out and "DINAS-ANTAH" in out
+    assert "sheet Aksi, baris 4, kolom Kode Aksi" in out and "ganda" in out
+    assert "sheet Anggaran, baris 2, kolom Jumlah" in out and "'-5'" in out
+    assert "wajib diisi" not in out  # the cells of the missing column are not each reported
     assert dump_database(engine) == before
 
 
