@@ -259,3 +259,43 @@ def test_a_second_plan_sits_beside_the_first(cli: Cli, tmp_path: Path) -> None:
     result = cli("plan", "import", str(SEEDS / "renaksi-2022-2026.xlsx"))
     assert result.exit_code == 0, result.output
     assert "RENAKSI-2022-2026 (sudah ada)" in result.output
+
+
+def test_changing_the_lead_moves_lines_whose_pd_is_empty(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    """A new lead takes over the old lead's lines (empty PD): the money is not counted twice.
+    A line that names its PD stays with that PD."""
+    _load_units(cli)
+    budget = [
+        ["A.01", 2025, "USULAN", "PAD", 100, None, None],
+        ["A.01", 2025, "DPA", "PAD", 60, None, None],
+        ["A.01", 2025, "USULAN", "DAU", 7, "DINKES", None],
+    ]
+    kpi = [["A.01", "received", None, 1, 1, 1, 1, 1]]
+    first = write_workbook(tmp_path / "a.xlsx", actions=[action("A.01")], budget=budget, kpi=kpi)
+    assert cli("plan", "import", str(first)).exit_code == 0
+    second = write_workbook(
+        tmp_path / "b.xlsx", actions=[action("A.01", lead="BAPPEDA")], budget=budget, kpi=kpi
+    )
+    result = cli("plan", "import", str(second))
+    assert result.exit_code == 0, result.output
+    assert "Anggaran      : 0 baru (created), 2 diubah (updated), 1 tetap" in result.output
+    assert "KPI           : 0 baru (created), 1 diubah (updated)" in result.output
+    [row] = json.loads(cli("flags", "--year", "2025", "--json").output)
+    assert (row["unit_code"], row["usulan"], row["pagu"]) == ("BAPPEDA", 107, 60)
+    with engine.connect() as conn:
+        units = conn.execute(
+            sa.text(
+                "SELECT u.code, b.stage, b.amount FROM budget_line b JOIN unit u ON u.id = b.unit_id"
+                " ORDER BY b.amount"
+            )
+        ).all()
+    assert [tuple(u) for u in units] == [
+        ("DINKES", "USULAN", 7),
+        ("BAPPEDA", "DPA", 60),
+        ("BAPPEDA", "USULAN", 100),
+    ]
+    # importing the same file again changes nothing
+    again = cli("plan", "import", str(second))
+    assert "Anggaran      : 0 baru (created), 0 diubah (updated), 3 tetap" in again.output
