@@ -454,7 +454,7 @@ def test_holidays_over_cli_and_api(cli: Cli, client: TestClient) -> None:  # typ
     assert result.exit_code == 0, result.output
     listing = cli("calendar", "list", "--year", "2024").output
     assert "2024-09-13  lokal" in listing
-    assert "2024-04-10  nasional" in listing
+    assert "2024-04-10  nasional  Hari Raya Idul Fitri" in listing
     api = client.get("/api/v1/holidays", params={"year": 2024}).json()
     assert {"date": "2024-09-13", "name": "HUT Kabupaten Kutai Timur", "source": "lokal"} in api
     assert (

@@ -29,6 +29,13 @@ def test_idul_fitri_2024_holidays_and_cuti_bersama_are_known() -> None:
     assert {date(2024, 4, d) for d in (8, 9, 10, 11, 12, 15)} <= april
 
 
+def test_national_holidays_are_named_in_indonesian() -> None:
+    names = national_holidays([2024])
+    assert names[date(2024, 4, 10)] == "Hari Raya Idul Fitri"
+    assert names[date(2024, 4, 8)] == "Cuti Bersama Hari Raya Idul Fitri"  # government category
+    assert names[date(2024, 8, 17)] == "Hari Kemerdekaan Republik Indonesia"
+
+
 @pytest.mark.parametrize(
     ("start", "end", "expected"),
     [

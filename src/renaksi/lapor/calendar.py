@@ -1,5 +1,6 @@
 """Working days: Monday–Friday minus Indonesian national holidays, cuti bersama and local
-holidays. National ones come from the ``holidays`` package (categories public + government).
+holidays. National ones come from the ``holidays`` package (categories public + government),
+named in Bahasa Indonesia.
 
 The working days between two moments are the working days in ``[start_date, end_date)``,
 dates taken in WITA: disposed Monday, answered Friday → 4; same day → 0; Saturday → Monday → 0.
@@ -13,6 +14,8 @@ import holidays as holidays_lib
 import polars as pl
 
 CATEGORIES = ("public", "government")
+#: asked for explicitly: without it the package follows the process locale (English under C)
+LANGUAGE = "id"
 
 
 def national_holidays(years: Iterable[int]) -> dict[date, str]:
@@ -24,7 +27,9 @@ def national_holidays(years: Iterable[int]) -> dict[date, str]:
 def _national(years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
     """Cached: the package rebuilds its calendar on every call, and every KPI request and
     flags request (PRIORITAS) asks for the same few years."""
-    found = holidays_lib.country_holidays("ID", years=list(years), categories=CATEGORIES)
+    found = holidays_lib.country_holidays(
+        "ID", years=list(years), categories=CATEGORIES, language=LANGUAGE
+    )
     return tuple((day, str(name)) for day, name in sorted(found.items()))
 
 
