@@ -12,6 +12,7 @@ import openpyxl
 import polars as pl
 import pytest
 import xlsxwriter
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from renaksi.budget.schemas import UnitSummary
@@ -166,15 +167,8 @@ def test_budget_gap_layout_formats_and_chart() -> None:
     assert all(detail.cell(r, c).number_format == MONEY for r in (2, 3, 4) for c in (7, 8, 9, 10))
     rules = [r.formula[0] for cf in detail.conditional_formatting for r in cf.rules if r.formula]
     assert any("PRIORITAS" in f for f in rules) and any("TANPA_PAGU" in f for f in rules)
-    # workmanship: frozen header, filter, landscape, fit to width, repeated header, page numbers
-    assert detail.freeze_panes == "B2"
+    # workmanship of every sheet: test_every_sheet_prints_and_filters_well
     assert detail.auto_filter.ref == "A1:L4"
-    assert detail.page_setup.orientation == "landscape"
-    assert detail.sheet_properties.pageSetUpPr.fitToPage
-    assert detail.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out of the XML
-    assert detail.page_setup.fitToHeight == 0  # as many pages down as needed
-    assert detail.print_title_rows == "$1:$1"
-    assert "&P" in detail.oddFooter.center.text
 
     matrix = book["Matriks 2022-2026"]
     assert header(matrix)[:8] == ["Kode Aksi", "Aksi", "PD", "2022", "2023", "2024", "2025", "2026"]
@@ -385,6 +379,60 @@ def test_collector_is_paused_while_writing_and_back_after() -> None:
         gc.enable()
     build_budget_gap(budget_data(["Aksi satu"]), io.BytesIO())
     assert gc.isenabled()
+
+
+def assert_prints_well(sheet: Worksheet) -> None:
+    """A4 landscape, one page wide and as many down as needed, page numbers in the footer."""
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize) == ("landscape", 9), sheet.title
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+    assert setup.fitToWidth in (None, 1), sheet.title  # 1 is the default, left out of the XML
+    assert setup.fitToHeight == 0, sheet.title
+    assert sheet.oddFooter.center.text == "Halaman &P dari &N", sheet.title
+
+
+def assert_table_layout(sheet: Worksheet, freeze: str) -> None:
+    """A table sheet: header frozen (with the identifying columns), filter over the whole
+    table, header repeated on every printed page, every column given its width."""
+    assert_prints_well(sheet)
+    assert sheet.freeze_panes == freeze, sheet.title
+    assert sheet.print_title_rows == "$1:$1", sheet.title
+    names = header(sheet)
+    width = names.index(None) if None in names else len(names)  # a legend may follow a gap
+    last_row = 1
+    while sheet.cell(last_row + 1, 1).value is not None:
+        last_row += 1
+    if sheet.cell(last_row, 1).value == "TOTAL":
+        last_row -= 1  # the total row stays out of the filter: sorting keeps it last
+    assert last_row > 1, sheet.title
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(width)}{last_row}", sheet.title
+    for col in range(1, width + 1):
+        dims = [d for d in sheet.column_dimensions.values() if d.min <= col <= d.max]
+        assert len(dims) == 1 and dims[0].customWidth, (sheet.title, col)
+        assert 7 <= dims[0].width <= 60, (sheet.title, col, dims[0].width)
+
+
+def test_every_sheet_prints_and_filters_well() -> None:
+    budget, _ = load(build_budget_gap, budget_data(["Aksi satu", "Aksi dua", "Aksi tiga"]))
+    tables = {"Ringkasan": "C2", "Rincian": "B2", "Matriks 2022-2026": "B2", "Prioritas": "B2"}
+    assert set(budget.sheetnames) == {*tables, "Keterangan"}
+    for name, freeze in tables.items():
+        assert_table_layout(budget[name], freeze)
+    assert_prints_well(budget["Keterangan"])
+
+    data = dataclasses.replace(quarterly_data(), priorities=budget_data(["Aksi"]).priorities)
+    quarterly, _ = load(build_quarterly, data)
+    tables = {
+        "KPI per PD": "C2",
+        "Tren KPI": "B2",
+        "Progres Renaksi": "B2",
+        "Belum Melapor": "B2",
+        "Prioritas Anggaran": "B2",
+    }
+    assert set(quarterly.sheetnames) == {*tables, "Ringkasan"}
+    for name, freeze in tables.items():
+        assert_table_layout(quarterly[name], freeze)
+    assert_prints_well(quarterly["Ringkasan"])
 
 
 def quarterly_data() -> QuarterlyData:
