@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -68,8 +69,22 @@ def test_budget_gap_matches_flags_summary_and_kpis(
     ringkasan = rows(book, "Ringkasan")
     unit_rows, total = ringkasan[:-1], ringkasan[-1]
     assert [
-        (r["Kode PD"], r["Aksi Aktif"], r["Usulan"], r["Pagu"], r["Selisih"]) for r in unit_rows
-    ] == [(u.unit_code, u.active_actions, u.usulan, u.pagu, u.gap) for u in expected.units]
+        (
+            r["Kode PD"],
+            r["Aksi Aktif"],
+            r["Usulan"],
+            r["Pagu"],
+            r["Realisasi"],
+            r["Selisih"],
+            r["Aksi Didanai"],
+        )
+        for r in unit_rows
+    ] == [
+        (u.unit_code, u.active_actions, u.usulan, u.pagu, u.realisasi, u.gap, u.funded_actions)
+        for u in expected.units
+    ]
+    for r, u in zip(unit_rows, expected.units, strict=True):
+        assert r["Porsi Aksi Didanai"] == pytest.approx(u.share_funded), u.unit_code
     t = expected.total
     assert (total["Kode PD"], total["Usulan"], total["Pagu"], total["Realisasi"], total["Selisih"]) == (
         "TOTAL", t.usulan, t.pagu, t.realisasi, t.gap,
@@ -81,7 +96,19 @@ def test_budget_gap_matches_flags_summary_and_kpis(
     }
     assert book["Ringkasan"]["D2"].number_format == MONEY
     assert len(book["Ringkasan"]._charts) == 1  # type: ignore[attr-defined]
-    assert "xl/charts/chart1.xml" in zipfile.ZipFile(path).namelist()
+    # the chart draws the Usulan (D) and Pagu (E) columns of every unit row, named by unit
+    chart = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
+    assert (book["Ringkasan"]["D1"].value, book["Ringkasan"]["E1"].value) == ("Usulan", "Pagu")
+    last = len(unit_rows) + 1
+    refs = re.findall(r"<c:f>([^<]*)</c:f>", chart)
+    assert refs == [
+        "Ringkasan!$D$1",
+        f"Ringkasan!$B$2:$B${last}",
+        f"Ringkasan!$D$2:$D${last}",
+        "Ringkasan!$E$1",
+        f"Ringkasan!$B$2:$B${last}",
+        f"Ringkasan!$E$2:$E${last}",
+    ]
 
     matrix = {r["Kode Aksi"]: r for r in rows(book, "Matriks 2022-2026")}
     for f in flags:
