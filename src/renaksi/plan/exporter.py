@@ -33,6 +33,8 @@ WORKBOOK_OPTIONS = {
     "constant_memory": False,
 }
 MAX_ROWS = 1_048_575
+#: dropdowns reach this far below the data (at least to row 10 000): rows a user adds get them
+VALIDATION_ROWS = 10_000
 
 
 def _header(name: str, columns: dict[str, list[str]]) -> str:
@@ -87,9 +89,11 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
         "money": book.add_format({"valign": "top", "num_format": '"Rp" #,##0'}),
         "int": book.add_format({"valign": "top", "num_format": "0"}),
     }
-    lists = _write_lists(book, sorted(unit_codes.values()))
+    list_values = _list_values(sorted(unit_codes.values()))
+    lists = _list_ranges(list_values)
 
     sheet = book.add_worksheet(SHEET_ACTIONS)
+    sheet.activate()  # the workbook opens on Aksi, never on the hidden lists
     headers = [
         _header(k, ACTION_COLUMNS)
         for k in (
@@ -127,7 +131,7 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
         ]
         _write_row(sheet, r, cells, fmt)
     n = len(headers)
-    last = max(len(actions), 1000)
+    last = _last_row(len(actions))
     sheet.data_validation(1, 5, last, 5, _list_rule(lists["arah"], "Arah"))
     sheet.data_validation(
         1, 7 + len(years), last, 7 + len(years), _list_rule(lists["pd"], "PD Penanggung Jawab")
@@ -155,7 +159,7 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
             ],
             fmt,
         )
-    last = max(len(lines), 1000)
+    last = _last_row(len(lines))
     sheet.data_validation(
         1,
         1,
@@ -198,9 +202,10 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
             ],
             fmt,
         )
-    last = max(len(links), 200)
+    last = _last_row(len(links))
     sheet.data_validation(1, 1, last, 1, _list_rule(lists["kpi"], "KPI"))
     sheet.data_validation(1, 2, last, 2, _list_rule(lists["pd"], "PD"))
+    _write_lists(book, list_values)  # last: hidden, and not the sheet Excel opens on
     book.close()
     return buffer.getvalue()
 
@@ -229,25 +234,38 @@ def _write_row(sheet: Any, row: int, cells: list[tuple[Any, str]], fmt: dict[str
             sheet.write_number(row, col, value, fmt[kind])
 
 
-def _write_lists(book: Any, unit_codes: list[str]) -> dict[str, str]:
-    """Hidden sheet with the allowed values; returns range formulas for validation."""
-    sheet = book.add_worksheet(SHEET_LISTS)
-    columns = {
+def _last_row(rows: int) -> int:
+    """Last 0-based row a column's validation covers: the data plus room to add rows."""
+    return min(max(rows + 1_000, VALIDATION_ROWS), MAX_ROWS)
+
+
+def _list_values(unit_codes: list[str]) -> dict[str, list[str]]:
+    return {
         "arah": [d.value for d in Direction],
         "tahap": [s.value for s in Stage],
         "sumber": [s.value for s in Source],
         "kpi": [k.value for k in KpiName],
         "pd": unit_codes,
     }
+
+
+def _list_ranges(columns: dict[str, list[str]]) -> dict[str, str]:
+    """Range formulas on the ``Daftar`` sheet, one column per list, for the validations."""
     ranges: dict[str, str] = {}
+    for c, (name, values) in enumerate(columns.items()):
+        letter = xlsxwriter.utility.xl_col_to_name(c)
+        ranges[name] = f"={SHEET_LISTS}!${letter}$2:${letter}${max(len(values), 1) + 1}"
+    return ranges
+
+
+def _write_lists(book: Any, columns: dict[str, list[str]]) -> None:
+    """The hidden sheet with the allowed values (see :func:`_list_ranges`)."""
+    sheet = book.add_worksheet(SHEET_LISTS)
     for c, (name, values) in enumerate(columns.items()):
         sheet.write_string(0, c, name)
         for r, value in enumerate(values, start=1):
             sheet.write_string(r, c, value)
-        letter = xlsxwriter.utility.xl_col_to_name(c)
-        ranges[name] = f"={SHEET_LISTS}!${letter}$2:${letter}${max(len(values), 1) + 1}"
     sheet.hide()
-    return ranges
 
 
 def _list_rule(source: str, title: str) -> dict[str, Any]:
