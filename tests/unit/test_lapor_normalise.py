@@ -105,3 +105,24 @@ def test_a_bad_status_label_file_names_file_line_and_value(tmp_path: Path) -> No
     with pytest.raises(ValidationError) as caught:
         load_labels(tmp_path / "tidak-ada.csv")
     assert "tidak dapat dibaca" in caught.value.errors[0].message
+
+
+def test_a_disposition_or_verification_before_the_submission_is_a_row_error() -> None:
+    header = (
+        "No Tracking,Tanggal Laporan,Instansi Tujuan,Status,Tanggal Verifikasi,Tanggal Disposisi"
+    )
+    data = "\n".join(
+        [
+            header,
+            "1,05/04/2024 10:00,DISKOMINFO,Terdisposisi,05/04/2024 11:00,04/04/2024 09:00",
+            "2,05/04/2024 10:00,DISKOMINFO,Terdisposisi,05/04/2024 09:59,05/04/2024 11:00",
+            "3,05/04/2024 10:00,DISKOMINFO,Terdisposisi,05/04/2024 10:00,05/04/2024 10:00",
+        ]
+    ).encode()
+    _, errors = normalise(read_export(data, file_name="l.csv"), labels=load_labels(None))
+    assert [str(e) for e in errors_to_fields(errors)] == [
+        "sheet LAPOR, baris 2, kolom Tanggal Disposisi: tanggal disposisi sebelum tanggal "
+        "laporan (nilai: '04/04/2024 09:00')",
+        "sheet LAPOR, baris 3, kolom Tanggal Verifikasi: tanggal verifikasi sebelum tanggal "
+        "laporan (nilai: '05/04/2024 09:59')",
+    ]

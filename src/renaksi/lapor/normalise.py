@@ -292,6 +292,16 @@ def normalise(
             for c, limit in TEXT_LIMITS.items()
         ),
         (
+            before("verified_at", "submitted_at"),
+            "verified_at",
+            "tanggal verifikasi sebelum tanggal laporan",
+        ),
+        (
+            before("dispositioned_at", "submitted_at"),
+            "dispositioned_at",
+            "tanggal disposisi sebelum tanggal laporan",
+        ),
+        (
             before("first_response_at", "submitted_at"),
             "first_response_at",
             "tanggal tindak lanjut sebelum tanggal laporan",
