@@ -10,7 +10,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Empty
 from sqlalchemy.orm.exc import StaleDataError
 
 from renaksi import __version__
@@ -103,6 +105,30 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+#: the routes that take a file upload; their body limit comes from ``max_upload_bytes``
+UPLOAD_ROUTES = frozenset({("POST", "/impor"), ("POST", f"{API_PREFIX}/lapor/imports")})
+#: room for the multipart framing and the small form fields sent with the file
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def _limit_uploads(app: Litestar, limit: int) -> None:
+    """Give the upload routes the body limit of these settings (each app holds its own copy of
+    the route handlers). Litestar answers 413 as soon as the declared or streamed body passes
+    it, before the multipart parser keeps anything."""
+    found = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for method in handler.http_methods:
+                if (method, route.path) in UPLOAD_ROUTES:
+                    handler.request_max_body_size = limit
+                    handler._resolved_request_max_body_size = Empty  # re-read from the layers
+                    found.add((method, route.path))
+    if found != UPLOAD_ROUTES:
+        raise RuntimeError(f"upload routes not found: {sorted(UPLOAD_ROUTES - found)}")
+
+
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
 def healthz() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
@@ -189,6 +215,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     app = Litestar.from_config(config)
     document_auth_errors(app)
+    _limit_uploads(app, settings.max_upload_bytes + MULTIPART_ALLOWANCE)
     app.state.session_factory = session_factory
     app.state.settings = settings
     app.state.engine = engine

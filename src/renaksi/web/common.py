@@ -241,7 +241,11 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         detail = "Alamat atau isian formulir tidak valid; periksa lalu ulangi."
     elif isinstance(exc, HTTPException) and exc.status_code < 500:
         status, title, errors = exc.status_code, "Tidak dapat diproses", []
-        detail = "Halaman tidak ditemukan." if status == 404 else "Permintaan tidak dapat diproses."
+        detail = {
+            404: "Halaman tidak ditemukan.",
+            413: "Berkas atau isian terlalu besar; batas unggahan diatur dengan "
+            "RENAKSI_MAX_UPLOAD_BYTES.",
+        }.get(status, "Permintaan tidak dapat diproses.")
     else:
         import logging
 
