@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import gc
 import io
+import re
 import zipfile
 from itertools import cycle
 from typing import Any
@@ -152,7 +153,13 @@ def test_budget_gap_layout_formats_and_chart() -> None:
     assert summary["K3"].value == 1.0 and summary["K3"].number_format.endswith("%")
     assert summary["B2"].value == "=Bappeda" and summary["B2"].data_type == "s"
     assert len(summary._charts) == 1  # type: ignore[attr-defined]
-    assert "xl/charts/chart1.xml" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+    chart = zipfile.ZipFile(io.BytesIO(content)).read("xl/charts/chart1.xml").decode()
+    # units top to bottom as in the table (categories reversed), and the Rupiah axis crossing
+    # at the last unit: at the bottom of the chart, not moved to the top by the reversal
+    category_axis = re.search(r"<c:catAx>.*</c:catAx>", chart, re.S)
+    value_axis = re.search(r"<c:valAx>.*</c:valAx>", chart, re.S)
+    assert category_axis and '<c:orientation val="maxMin"/>' in category_axis.group()
+    assert value_axis and '<c:crosses val="max"/>' in value_axis.group()
 
     detail = book["Rincian"]
     assert header(detail) == [

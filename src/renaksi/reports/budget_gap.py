@@ -203,7 +203,9 @@ def _summary_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
         )
     chart.set_title({"name": f"Usulan dan Pagu per PD, {data.year}"})
     chart.set_x_axis({"num_format": '"Rp" #,##0', "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True})  # same order as the table
+    # units in the table's order (top to bottom); the Rupiah axis then crosses at the last
+    # unit, i.e. stays at the bottom instead of moving to the top
+    chart.set_y_axis({"reverse": True, "crossing": "max"})
     chart.set_legend({"position": "top"})
     chart.set_size({"width": 960, "height": max(320, 24 * len(data.summary) + 140)})
     sheet.insert_chart(last + 3, 0, chart)
