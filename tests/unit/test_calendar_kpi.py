@@ -222,3 +222,33 @@ def test_missed_targets_is_direction_aware() -> None:
     missed = missed_targets(frame, links)
     # 0% on time < 80 → missed; median 7 > 5 → missed; 7 ≤ 8 → fine; Y has no data → nothing
     assert sorted(missed["action_id"].to_list()) == [1, 2]
+
+
+def test_follow_up_before_disposition_is_a_warning_counted_as_zero_days() -> None:
+    frame = complaints(
+        ("1", "X", "PROSES", wita(2024, 4, 1, 9), wita(2024, 4, 3, 9), wita(2024, 4, 2, 9), None),
+        # SELESAI without completion time, and answered before disposition: both problems
+        ("2", "X", "SELESAI", wita(2024, 4, 1, 9), wita(2024, 4, 3, 9), wita(2024, 4, 2, 9), None),
+        ("3", "X", "PROSES", wita(2024, 4, 1, 9), wita(2024, 4, 2, 9), wita(2024, 4, 3, 9), None),
+    )
+    row = kpis(frame, as_of=date(2024, 6, 30))["X"]
+    assert (row["response_on_time"], row["response_late"]) == (3, 0)
+    assert row["median_response_workdays"] == 0.0
+    warnings = quality_warnings(
+        frame, period=Period(2024, 2), as_of=date(2024, 6, 30), sla=Sla(), holidays=HOLIDAYS
+    )
+    assert warnings.select("tracking_id", "message").rows() == [
+        ("1", "tanggal tindak lanjut sebelum tanggal disposisi (dihitung 0 hari kerja)"),
+        (
+            "2",
+            "status selesai tetapi tanpa tanggal selesai; tanggal tindak lanjut sebelum "
+            "tanggal disposisi (dihitung 0 hari kerja)",
+        ),
+    ]
+    # as of 2 April the disposition has not happened yet: nothing to compare
+    early = quality_warnings(
+        frame, period=Period(2024, 2), as_of=date(2024, 4, 2), sla=Sla(), holidays=HOLIDAYS
+    )
+    assert early.select("tracking_id", "message").rows() == [
+        ("2", "status selesai tetapi tanpa tanggal selesai")
+    ]

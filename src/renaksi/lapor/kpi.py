@@ -6,7 +6,8 @@ dated after the as-of day are treated as not having happened; ``ARSIP`` and
 without one; percentages over an empty set are null. A complaint whose status says it was
 followed up (``PROSES``, ``SELESAI``) but has no follow-up time, or a ``SELESAI`` without
 completion time, is a data-quality warning and counts in neither side of the rates it
-cannot be placed in.
+cannot be placed in. A follow-up dated before the disposition is a warning too, but is
+placed: its response time is 0 working days.
 """
 
 from dataclasses import dataclass
@@ -124,6 +125,12 @@ def complaint_facts(
         ((pl.col("status") == S.SELESAI.value) & pl.col("resolved_at").is_null()).alias(
             "dq_no_completion_time"
         ),
+        # reported only: the clock (from disposition) then counts 0 working days
+        (
+            pl.col("first_response").is_not_null()
+            & pl.col("dispositioned").is_not_null()
+            & (pl.col("first_response_at") < pl.col("dispositioned_at"))
+        ).alias("dq_response_before_disposition"),
         pl.coalesce("dispositioned", "submitted").alias("clock_start"),
         pl.col("first_response").is_not_null().alias("followed_up"),
         ((pl.col("status") == S.SELESAI.value) & pl.col("resolved").is_not_null()).alias(
@@ -227,16 +234,24 @@ def compute_kpis(
 def quality_warnings(
     complaints: pl.DataFrame, *, period: Period, as_of: date, sla: Sla, holidays: list[date]
 ) -> pl.DataFrame:
-    """Complaints whose status and times disagree (see module docstring)."""
+    """Complaints whose status and times disagree (see module docstring), one row each with
+    every problem in ``message``."""
     facts = complaint_facts(complaints, period=period, as_of=as_of, sla=sla, holidays=holidays)
-    return facts.filter(pl.col("dq_no_response_time") | pl.col("dq_no_completion_time")).select(
+    problems = {
+        "dq_no_response_time": "status sudah ditindaklanjuti tetapi tanpa tanggal tindak lanjut",
+        "dq_no_completion_time": "status selesai tetapi tanpa tanggal selesai",
+        "dq_response_before_disposition": "tanggal tindak lanjut sebelum tanggal disposisi "
+        "(dihitung 0 hari kerja)",
+    }
+    return facts.filter(pl.any_horizontal(list(problems))).select(
         "tracking_id",
         "unit_code",
         "status",
-        pl.when(pl.col("dq_no_response_time"))
-        .then(pl.lit("status sudah ditindaklanjuti tetapi tanpa tanggal tindak lanjut"))
-        .otherwise(pl.lit("status selesai tetapi tanpa tanggal selesai"))
-        .alias("message"),
+        pl.concat_str(
+            [pl.when(pl.col(flag)).then(pl.lit(text)) for flag, text in problems.items()],
+            separator="; ",
+            ignore_nulls=True,
+        ).alias("message"),
     )
 
 
