@@ -20,7 +20,7 @@ from renaksi.db.models import Action, BudgetLine, KpiLink, KpiTarget, Objective,
 from renaksi.errors import FieldError, RenaksiError, ValidationError
 from renaksi.locks.service import ensure_open
 from renaksi.plan import schemas
-from renaksi.plan.service import plan_code_for, set_targets
+from renaksi.plan.service import plan_code_for, set_targets, several_plans_error
 from renaksi.plan.workbook import (
     SHEET_BUDGET,
     LineRow,
@@ -48,11 +48,7 @@ def _choose_plan(session: Session, code: str | None, tables: PlanTables) -> Plan
     matching = [p for p in plans if (p.start_year, p.end_year) == span]
     if len(matching) == 1:
         return matching[0]
-    raise ValidationError(
-        "Ada beberapa rencana aksi; pilih dengan --plan salah satu: "
-        + ", ".join(p.code for p in plans),
-        [FieldError(field="plan", message="wajib dipilih bila ada beberapa rencana aksi")],
-    )
+    raise several_plans_error(plans, "Ada beberapa rencana aksi dan periode workbook tidak cocok")
 
 
 def _refuse_overlap(session: Session, code: str, period: tuple[int, int]) -> None:

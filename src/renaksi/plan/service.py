@@ -64,22 +64,47 @@ def resolve_plan(session: Session, code: str | None) -> Plan:
     if not plans:
         raise NotFoundError("Belum ada rencana aksi. Impor workbook rencana aksi dulu.")
     if len(plans) > 1:
-        raise ValidationError(
-            "Ada beberapa rencana aksi; pilih salah satu: " + ", ".join(p.code for p in plans),
-            [FieldError(field="plan", message="wajib dipilih bila ada beberapa rencana aksi")],
-        )
+        raise several_plans_error(plans, "Ada beberapa rencana aksi")
     return plans[0]
 
 
+def several_plans_error(plans: Sequence[Plan], what: str) -> ValidationError:
+    """Several plans fit: never pick one silently; say how to choose (CLI and API)."""
+    codes = ", ".join(f"{p.code} ({p.start_year}–{p.end_year})" for p in plans)
+    return ValidationError(
+        f"{what}: {codes}. Pilih salah satu dengan opsi --plan (CLI) atau parameter plan "
+        f"(API), mis. --plan {plans[0].code}.",
+        [
+            FieldError(
+                field="plan",
+                message="wajib dipilih (--plan / plan) bila ada beberapa rencana aksi: "
+                + ", ".join(p.code for p in plans),
+            )
+        ],
+    )
+
+
 def plan_for_year(session: Session, year: int, code: str | None = None) -> Plan:
-    """The plan whose period covers ``year`` (or the named plan, checked against ``year``)."""
+    """The plan whose period covers ``year`` (or the named plan, checked against ``year``).
+
+    When several plans cover the year (older data; the importer refuses overlapping
+    periods), the caller must name one: flags and reports never pick one arbitrarily.
+    """
     if code is None:
-        plan = session.scalars(
-            sa.select(Plan).where(Plan.start_year <= year, Plan.end_year >= year)
-        ).first()
-        if plan is None:
+        plans = list(
+            session.scalars(
+                sa.select(Plan)
+                .where(Plan.start_year <= year, Plan.end_year >= year)
+                .order_by(Plan.start_year, Plan.code)
+            )
+        )
+        if not plans:
             raise NotFoundError(f"Tidak ada rencana aksi yang mencakup tahun {year}.")
-        return plan
+        if len(plans) > 1:
+            raise several_plans_error(
+                plans, f"Ada beberapa rencana aksi yang mencakup tahun {year}"
+            )
+        return plans[0]
     plan = resolve_plan(session, code)
     check_year(plan, year, "year")
     return plan
