@@ -778,3 +778,11 @@ def test_status_label_file_works_and_a_bad_one_is_a_clear_error(
 
     labels.write_text("label,status\nDikaji,TERDISPOSISI\n", encoding="utf-8")
     assert "baru 1" in cli("lapor", "import", str(path)).output
+
+
+def test_kpi_api_description_explains_the_left_out_complaints(client: TestClient) -> None:  # type: ignore[type-arg]
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    [kpis] = [p for path, p in paths.items() if path.rstrip("/") == "/api/v1/kpis"]
+    description = kpis["get"]["description"]
+    assert "peringatan kualitas data" in description and "/api/v1/lapor/warnings" in description
+    assert "100 × `followed_up` / `received`" in description

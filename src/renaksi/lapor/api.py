@@ -104,7 +104,13 @@ class KpiController(Controller):
         sync_to_thread=True,
         summary="KPI penanganan pengaduan per PD",
         description="Satu objek per PD (tanpa pengaduan: hitungan 0, persentase null) dan satu "
-        "total kabupaten (`unit_code` null). `as_of` membekukan tampilan.",
+        "total kabupaten (`unit_code` null). `as_of` membekukan tampilan.\n\n"
+        "Pengaduan dengan peringatan kualitas data (`GET /api/v1/lapor/warnings`) tidak "
+        "dihitung pada persentase yang tidak dapat ditempatinya: status PROSES/SELESAI tanpa "
+        "tanggal tindak lanjut keluar dari penyebut `pct_followed_up` (dan tidak tepat waktu "
+        "maupun terlambat), SELESAI tanpa tanggal selesai keluar dari penyebut "
+        "`pct_resolved` dan `pct_resolved_within_60d`. Karena itu `pct_followed_up` bisa "
+        "berbeda dari 100 × `followed_up` / `received`.",
         responses=error_responses(404, 422),
     )
     def kpis(
