@@ -171,6 +171,8 @@ def test_budget_gap_layout_formats_and_chart() -> None:
         "Prioritas pendanaan; Pagu kurang dari usulan",
         "PRIORITAS, KURANG_PAGU",
     ]
+    # an action-year without flags: a blank Kode Flag (filters list it as empty), not ""
+    assert [c.value for c in detail[4]][10:] == ["Tanpa flag", None]
     assert all(detail.cell(r, c).number_format == MONEY for r in (2, 3, 4) for c in (7, 8, 9, 10))
     rules = [r.formula[0] for cf in detail.conditional_formatting for r in cf.rules if r.formula]
     assert any("PRIORITAS" in f for f in rules) and any("TANPA_PAGU" in f for f in rules)

@@ -237,6 +237,9 @@ FLAG_COLOURS = [
 def detail_cells(detail: pl.DataFrame, unit_names: dict[str, str]) -> pl.DataFrame:
     """The cells of ``Rincian``, one column per :data:`DETAIL_COLUMNS` entry."""
     flags = frames.flag_labels(detail["flags"])
+    codes = flags["flag_codes"]
+    # no flag: a blank cell (filters list it as "(Kosong)"), not an empty text
+    codes = pl.select(pl.when(codes != "").then(codes).alias("flag_codes")).to_series()
     return detail.select(
         "action_code",
         "title",
@@ -251,7 +254,7 @@ def detail_cells(detail: pl.DataFrame, unit_names: dict[str, str]) -> pl.DataFra
         "realisasi",
         "gap",
         flags["flag_text"],
-        flags["flag_codes"],
+        codes,
     )
 
 
