@@ -1,14 +1,21 @@
 """LAPOR! rows → typed complaints: the cell-level rules of ``lapor/normalise.py``."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 
 from renaksi.codes import ComplaintStatus
 from renaksi.errors import ValidationError
-from renaksi.lapor.normalise import errors_to_fields, latest_year, load_labels, normalise
+from renaksi.lapor.normalise import (
+    errors_to_fields,
+    latest_year,
+    load_labels,
+    normalise,
+    parse_moments,
+)
 from renaksi.lapor.read import read_export
 
 HEADER = "No Tracking,Tanggal Laporan,Instansi Tujuan,Status,Tanggal Tindak Lanjut"
@@ -126,3 +133,23 @@ def test_a_disposition_or_verification_before_the_submission_is_a_row_error() ->
         "sheet LAPOR, baris 3, kolom Tanggal Verifikasi: tanggal verifikasi sebelum tanggal "
         "laporan (nilai: '05/04/2024 09:59')",
     ]
+
+
+def test_utc_z_suffix_and_dotted_times_are_read() -> None:
+    values = pl.Series(
+        [
+            "2024-06-05T02:00:00Z",  # UTC
+            "2024-06-05T02:00:00.5Z",
+            "05/04/2024 14.30",  # WITA, Indonesian time separator
+            "05-04-2024 14.30",
+            "05/04/2024 14:30",
+        ]
+    )
+    assert parse_moments(values).to_list() == [
+        datetime(2024, 6, 5, 2, 0, tzinfo=UTC),
+        datetime(2024, 6, 5, 2, 0, 0, 500_000, tzinfo=UTC),
+        datetime(2024, 4, 5, 6, 30, tzinfo=UTC),
+        datetime(2024, 4, 5, 6, 30, tzinfo=UTC),
+        datetime(2024, 4, 5, 6, 30, tzinfo=UTC),
+    ]
+    assert parse_moments(pl.Series(["2024-06-05T02:00:00X", "Z"])).to_list() == [None, None]

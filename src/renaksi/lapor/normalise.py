@@ -44,6 +44,8 @@ NAIVE_FORMATS = [
     "%d-%m-%Y %H:%M:%S",
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
+    "%d/%m/%Y %H.%M",  # the Indonesian way of writing 14:30
+    "%d-%m-%Y %H.%M",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -169,7 +171,10 @@ def load_labels(path: Path | None) -> dict[str, ComplaintStatus]:
 
 
 def parse_moments(values: pl.Series) -> pl.Series:
-    """Strings → UTC datetimes; naive values are WITA. Unparseable values become null."""
+    """Strings → UTC datetimes; naive values are WITA, a trailing ``Z`` is UTC. Unparseable
+    values become null."""
+    if (values.str.ends_with("Z") | values.str.ends_with("z")).any():  # a regex costs more
+        values = values.str.replace(r"(\d)[zZ]$", "${1}+00:00")
     frame = pl.DataFrame({"i": range(values.len()), "v": values}).filter(pl.col("v").is_not_null())
     parts: list[pl.DataFrame] = []
     formats = [(f, False) for f in NAIVE_FORMATS] + [(f, True) for f in AWARE_FORMATS]
