@@ -299,3 +299,52 @@ def test_changing_the_lead_moves_lines_whose_pd_is_empty(
     # importing the same file again changes nothing
     again = cli("plan", "import", str(second))
     assert "Anggaran      : 0 baru (created), 0 diubah (updated), 3 tetap" in again.output
+
+
+def _actions_with_years(path: Path, headers: list[str]) -> Path:
+    """One action whose Target columns are ``headers`` (each target 1)."""
+    base = ["Kode Aksi", "Sasaran", "Aksi", "Indikator", "Satuan", "Arah"]
+    row = ["A.01", "Sasaran", "Aksi A.01", "Indikator", "Dokumen", "naik"]
+    return write_workbook(
+        path,
+        actions=[[*row, *(1 for _ in headers), "DISKOMINFO"]],
+        action_headers=[*base, *headers, "PD Penanggung Jawab"],
+    )
+
+
+def test_target_headers_must_make_a_plausible_period(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    """On an empty database the Target columns make the plan's period: a typo must not."""
+    _load_units(cli)
+    before = dump_database(engine)
+    typo = _actions_with_years(
+        tmp_path / "typo.xlsx", ["Target 2022", "Target 2023", "Target 2205"]
+    )
+    result = cli("plan", "import", str(typo))
+    assert result.exit_code != 0
+    assert "sheet Aksi, baris 1, kolom Target 2205: tahun target harus 2000–2100" in result.output
+
+    gap = _actions_with_years(
+        tmp_path / "gap.xlsx", ["Target 2022", "Target 2023", "Target 2025", "Target 2026"]
+    )
+    result = cli("plan", "import", str(gap))
+    assert result.exit_code != 0
+    assert "kolom Target 2025: kolom target harus berurutan; tidak ada kolom 'Target 2024'" in (
+        result.output
+    )
+
+    long = _actions_with_years(tmp_path / "long.xlsx", [f"Target {y}" for y in range(2022, 2034)])
+    result = cli("plan", "import", str(long))
+    assert result.exit_code != 0
+    assert "kolom Target 2033: periode rencana aksi 2022–2033 lebih dari 10 tahun" in result.output
+
+    odd = _actions_with_years(
+        tmp_path / "odd.xlsx", ["Target 2022", "Target 2023", "Target Thn 2024"]
+    )
+    result = cli("plan", "import", str(odd))
+    assert result.exit_code != 0
+    assert "kolom Target Thn 2024: judul kolom target harus berbentuk 'Target YYYY'" in (
+        result.output
+    )
+    assert dump_database(engine) == before

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,8 @@ KPI_COLUMNS = {"code": ["Kode Aksi"], "kpi": ["KPI"], "unit": ["PD"]}
 KPI_REQUIRED = ("code", "kpi")
 
 _TARGET = re.compile(r"^target(\d{4})$")
+#: plausible plan years (the API's bounds) and the longest plan period
+YEAR_MIN, YEAR_MAX, MAX_PLAN_YEARS = 2000, 2100, 10
 #: the API's types for the same cells: a workbook holds nothing the API would refuse
 _TEXT_TYPES: dict[str, Any] = {
     "code": Code,
@@ -158,13 +161,56 @@ class ValidatedPlan:
     kpis: list[KpiRow]
 
 
-def _year_columns(frame: pl.DataFrame) -> dict[int, str]:
+def _year_columns(frame: pl.DataFrame, sheet: str, errors: list[FieldError]) -> dict[int, str]:
+    """``Target YYYY`` headers by year. A header that starts with ``Target`` but is not
+    ``Target YYYY`` (2000–2100) is an error: ignoring it would silently drop that year."""
     found: dict[int, str] = {}
     for header in frame.columns:
-        match = _TARGET.match(header_key(header))
-        if match:
+        key = header_key(header)
+        if not key.startswith("target"):
+            continue
+        match = _TARGET.match(key)
+        if match is None:
+            problem = "judul kolom target harus berbentuk 'Target YYYY', mis. 'Target 2025'"
+        elif not YEAR_MIN <= int(match.group(1)) <= YEAR_MAX:
+            problem = f"tahun target harus {YEAR_MIN}–{YEAR_MAX}"
+        else:
             found[int(match.group(1))] = header
+            continue
+        errors.append(FieldError(sheet=sheet, row=1, column=header, value=header, message=problem))
     return dict(sorted(found.items()))
+
+
+def _period_problems(target_headers: dict[int, str]) -> list[FieldError]:
+    """A new plan's period comes from the Target columns: they must be consecutive years
+    and span at most :data:`MAX_PLAN_YEARS` (a typo like 'Target 2205' must not make a
+    two-century plan)."""
+    years = list(target_headers)
+    errors: list[FieldError] = []
+    for before, year in pairwise(years):
+        if year != before + 1:
+            missing = ", ".join(str(y) for y in range(before + 1, year))
+            errors.append(
+                FieldError(
+                    sheet=SHEET_ACTIONS,
+                    row=1,
+                    column=target_headers[year],
+                    value=target_headers[year],
+                    message=f"kolom target harus berurutan; tidak ada kolom 'Target {missing}'",
+                )
+            )
+    if years and years[-1] - years[0] + 1 > MAX_PLAN_YEARS:
+        errors.append(
+            FieldError(
+                sheet=SHEET_ACTIONS,
+                row=1,
+                column=target_headers[years[-1]],
+                value=target_headers[years[-1]],
+                message=f"periode rencana aksi {years[0]}–{years[-1]} lebih dari "
+                f"{MAX_PLAN_YEARS} tahun; periksa judul kolom target",
+            )
+        )
+    return errors
 
 
 def _find_sheet(sheets: dict[str, pl.DataFrame], name: str) -> pl.DataFrame | None:
@@ -194,7 +240,7 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
         errors.append(FieldError(sheet=SHEET_ACTIONS, message="sheet 'Aksi' tidak ada"))
         require_no_errors(errors, "Workbook rencana aksi")
         raise AssertionError("unreachable")
-    target_headers = _year_columns(actions_frame)
+    target_headers = _year_columns(actions_frame, SHEET_ACTIONS, errors)
     actions = map_columns(
         actions_frame.rename({h: f"target:{y}" for y, h in target_headers.items()}),
         sheet=SHEET_ACTIONS,
@@ -222,7 +268,7 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
             errors=errors,
         )
     if (frame := _has_columns(_find_sheet(sheets, SHEET_KPI))) is not None:
-        kpi_headers = _year_columns(frame)
+        kpi_headers = _year_columns(frame, SHEET_KPI, errors)
         kpi = map_columns(
             frame.rename({h: f"target:{y}" for y, h in kpi_headers.items()}),
             sheet=SHEET_KPI,
@@ -314,6 +360,7 @@ def check_plan(tables: PlanTables, ref: Reference) -> tuple[ValidatedPlan, list[
     if ref.period is None:
         years = tables.target_years
         period = (min(years), max(years)) if years else (0, 0)
+        errors += _period_problems(tables.target_headers)
     else:
         period = ref.period
         for year, header in tables.target_headers.items():
