@@ -3,6 +3,10 @@
 Hooking ``after_flush`` means every create, update and delete of an audited record is
 recorded whichever path made it — API, CLI, workbook import, web page — and a rolled-back
 change leaves no history row. Who acted comes from ``session.info["actor"]``.
+
+Deletes are read from the flush itself, not from ``session.deleted``: a child dropped from a
+``delete-orphan`` collection (an action's targets, a KPI link's targets, a unit's aliases) or
+removed by a cascade is deleted by the flush without ever being in ``session.deleted``.
 """
 
 from datetime import date, datetime
@@ -98,7 +102,20 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return old, new
 
 
-def after_flush(session: Session, _: UOWTransaction) -> None:
+def _deleted_by(flush_context: UOWTransaction) -> list[Any]:
+    """Every object this flush deleted: explicit deletes, cascades and orphans alike.
+
+    The unit of work lists each state it processed with an ``(isdelete, listonly)`` pair;
+    ``listonly`` states were only consulted, not written.
+    """
+    return [
+        obj
+        for state, (isdelete, listonly) in flush_context.states.items()
+        if isdelete and not listonly and (obj := state.obj()) is not None
+    ]
+
+
+def after_flush(session: Session, flush_context: UOWTransaction) -> None:
     actor = session.info.get("actor")
     who = actor.username if actor is not None else session.info.get("actor_name", "sistem")
     request_id = getattr(actor, "request_id", None)
@@ -122,13 +139,14 @@ def after_flush(session: Session, _: UOWTransaction) -> None:
     for obj in session.new:
         if type(obj) in AUDITED:
             add(obj, "create", None, _columns(obj))
+    deleted = [obj for obj in _deleted_by(flush_context) if type(obj) in AUDITED]
+    gone = {id(obj) for obj in deleted}  # an orphan may also look modified: one row for it
     for obj in session.dirty:
-        if type(obj) in AUDITED and session.is_modified(obj):
+        if type(obj) in AUDITED and id(obj) not in gone and session.is_modified(obj):
             old, new = _changes(obj)
             if new:
                 add(obj, "update", old, new)
-    for obj in session.deleted:
-        if type(obj) in AUDITED:
-            add(obj, "delete", _columns(obj), None)
+    for obj in deleted:
+        add(obj, "delete", _columns(obj), None)
     if rows:
         session.connection().execute(sa.insert(AuditLog), rows)

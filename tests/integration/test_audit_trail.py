@@ -1,0 +1,342 @@
+"""The audit trail, entity by entity: every change leaves exactly one row per changed record
+(who, when, old and new values, request id) in the same transaction, a refused change leaves
+none, and a planner's view of an action's history holds only what they may read elsewhere.
+
+The ``demo`` fixture copies the demo rows without their audit trail, so every row counted
+here was written by the change under test.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from litestar.testing import TestClient
+from sqlalchemy.orm import Session, selectinload
+
+from renaksi.db.engine import make_session_factory
+from renaksi.db.models import AuditLog, KpiLink, KpiTarget
+from tests.conftest import Cli
+from tests.integration.shapes import assert_error, current
+
+Client = TestClient[Any]
+MakeClient = Callable[..., Client]
+Row = dict[str, Any]
+
+
+class Trail:
+    """Reads the audit rows written since the last :meth:`new` call."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.seen = self._last()
+
+    def _last(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(AuditLog.id), 0))).scalar_one()
+            )
+
+    def new(self) -> list[Row]:
+        with self.engine.connect() as conn:
+            rows = [
+                dict(r._mapping)
+                for r in conn.execute(
+                    sa.select(AuditLog).where(AuditLog.id > self.seen).order_by(AuditLog.id)
+                )
+            ]
+        if rows:
+            self.seen = rows[-1]["id"]
+        return rows
+
+    def none(self) -> None:
+        assert self.new() == []
+
+
+def summary(rows: list[Row]) -> list[tuple[str, str, str]]:
+    """``(entity, entity_id, action)`` of each row, sorted: one per changed record."""
+    return sorted((r["entity"], r["entity_id"], r["action"]) for r in rows)
+
+
+def check_rows(rows: list[Row], actor: str, request_id: str | None) -> None:
+    """Who, when (UTC), old/new shape per action, request id — and never a password hash."""
+    for row in rows:
+        assert row["actor"] == actor, row
+        assert isinstance(row["at"], datetime), row
+        if request_id is not None:
+            assert row["request_id"] == request_id, row
+        if row["action"] == "create":
+            assert row["old"] is None and row["new"], row
+        elif row["action"] == "delete":
+            assert row["old"] and row["new"] is None, row
+        else:
+            assert row["old"] is not None and row["new"], row
+        text = json.dumps([row["old"], row["new"]])
+        assert "argon2" not in text and "password_hash" not in text, row
+
+
+def rid(name: str) -> dict[str, str]:
+    return {"X-Request-ID": f"uji-{name}"}
+
+
+def _action_of(api: Client, unit: str, *, supported: bool = False) -> dict[str, Any]:
+    items = api.get("/api/v1/actions", params={"unit": unit, "per_page": 500}).json()["items"]
+    return next(
+        a for a in items if a["lead_unit"] == unit and (a["supporting_units"] or not supported)
+    )
+
+
+# --- actions and their targets ------------------------------------------------------------
+
+
+def test_action_create_update_and_target_add_change_remove_are_audited(
+    api: Client, demo: sa.Engine
+) -> None:
+    trail = Trail(demo)
+    body = {
+        "code": "Z.99.01",
+        "objective": "Sasaran uji jejak audit",
+        "title": "Aksi uji",
+        "indicator": "Jumlah uji",
+        "measure_unit": "kali",
+        "lead_unit": "DINKES",
+        "targets": [{"year": 2024, "value": 1}, {"year": 2025, "value": 2}],
+    }
+    created = api.post("/api/v1/actions", json=body, headers=rid("aksi-baru"))
+    assert created.status_code == 201, created.text
+    action_id = created.json()["id"]
+    rows = trail.new()
+    assert ("action", str(action_id), "create") in summary(rows)
+    assert [s for s in summary(rows) if s[0] == "action_target"] == [
+        ("action_target", f"{action_id}:2024", "create"),
+        ("action_target", f"{action_id}:2025", "create"),
+    ]
+    # the new objective is a record of its own; nothing else was written
+    assert {s[0] for s in summary(rows)} <= {"action", "action_target", "objective"}
+    assert len([s for s in summary(rows) if s[0] == "action"]) == 1
+    check_rows(rows, "admin-uji", "uji-aksi-baru")
+
+    url = f"/api/v1/actions/{action_id}"
+    # 2024 changes value, 2025 is dropped, 2026 is added: one row for each target touched
+    changed = api.patch(
+        url,
+        json={"targets": [{"year": 2024, "value": 5}, {"year": 2026, "value": 3}]},
+        headers={**current(api, url), **rid("aksi-target")},
+    )
+    assert changed.status_code == 200, changed.text
+    rows = trail.new()
+    assert summary(rows) == [
+        ("action_target", f"{action_id}:2024", "update"),
+        ("action_target", f"{action_id}:2025", "delete"),
+        ("action_target", f"{action_id}:2026", "create"),
+    ]
+    check_rows(rows, "admin-uji", "uji-aksi-target")
+    by_id = {r["entity_id"]: r for r in rows}
+    assert by_id[f"{action_id}:2024"]["old"] == {"value": 1.0}
+    assert by_id[f"{action_id}:2024"]["new"] == {"value": 5.0}
+    assert by_id[f"{action_id}:2025"]["old"] == {"action_id": action_id, "year": 2025, "value": 2.0}
+    history = api.get(f"{url}/history").json()
+    assert any(
+        e["entity_id"] == f"{action_id}:2025" and e["action"] == "delete" for e in history
+    ), history
+
+    title = api.patch(url, json={"title": "Aksi uji diubah"}, headers=current(api, url))
+    assert title.status_code == 200, title.text
+    rows = trail.new()
+    assert summary(rows) == [("action", str(action_id), "update")]
+    assert rows[0]["old"]["title"] == "Aksi uji" and rows[0]["new"]["title"] == "Aksi uji diubah"
+
+    # refused changes write nothing
+    assert_error(api.patch(url, json={"title": "basi"}, headers={"If-Match": '"1"'}), 412)
+    assert_error(
+        api.patch(url, json={"targets": [{"year": 2031, "value": 1}]}, headers=current(api, url)),
+        422,
+    )
+    assert_error(api.post("/api/v1/actions", json=body), 409)
+    trail.none()
+
+
+def test_progress_report_create_is_audited(api: Client, demo: sa.Engine) -> None:
+    trail = Trail(demo)
+    action = _action_of(api, "DINKES")
+    url = f"/api/v1/actions/{action['id']}/progress"
+    report = api.post(
+        url,
+        json={"year": 2025, "quarter": 2, "status": "BERJALAN", "progress_pct": 40},
+        headers=rid("kemajuan"),
+    )
+    assert report.status_code == 201, report.text
+    rows = trail.new()
+    assert summary(rows) == [("progress_report", str(report.json()["id"]), "create")]
+    check_rows(rows, "admin-uji", "uji-kemajuan")
+    assert rows[0]["new"]["progress_pct"] == 40
+    assert_error(api.post(url, json={"year": 2031, "quarter": 1, "status": "BERJALAN"}), 422)
+    trail.none()
+
+
+def test_budget_line_create_update_delete_are_audited(api: Client, demo: sa.Engine) -> None:
+    trail = Trail(demo)
+    action = _action_of(api, "DINKES")
+    line = {"action_id": action["id"], "year": 2026, "stage": "USULAN", "source": "HIBAH"}
+    created = api.post("/api/v1/budget-lines", json={**line, "amount": 10}, headers=rid("baru"))
+    assert created.status_code == 201, created.text
+    line_id = str(created.json()["id"])
+    url = f"/api/v1/budget-lines/{line_id}"
+    rows = trail.new()
+    assert summary(rows) == [("budget_line", line_id, "create")]
+    check_rows(rows, "admin-uji", "uji-baru")
+
+    updated = api.patch(url, json={"amount": 20}, headers={**current(api, url), **rid("ubah")})
+    assert updated.status_code == 200, updated.text
+    rows = trail.new()
+    assert summary(rows) == [("budget_line", line_id, "update")]
+    assert (rows[0]["old"], rows[0]["new"]) == ({"amount": 10}, {"amount": 20})
+    check_rows(rows, "admin-uji", "uji-ubah")
+
+    assert_error(api.post("/api/v1/budget-lines", json={**line, "amount": 5}), 409)
+    assert_error(api.patch(url, json={"amount": 30}, headers={"If-Match": '"1"'}), 412)
+    trail.none()
+
+    deleted = api.delete(url, headers={**current(api, url), **rid("hapus")})
+    assert deleted.status_code == 204, deleted.text
+    rows = trail.new()
+    assert summary(rows) == [("budget_line", line_id, "delete")]
+    assert rows[0]["old"]["amount"] == 20
+    check_rows(rows, "admin-uji", "uji-hapus")
+
+
+# --- units and aliases --------------------------------------------------------------------
+
+
+def test_unit_create_update_and_alias_add_remove_are_audited(api: Client, demo: sa.Engine) -> None:
+    trail = Trail(demo)
+    created = api.post(
+        "/api/v1/units",
+        json={"code": "UJI", "name": "Dinas Uji", "kind": "dinas", "aliases": ["Uji A", "Uji B"]},
+        headers=rid("pd-baru"),
+    )
+    assert created.status_code == 201, created.text
+    rows = trail.new()
+    assert [s[0] for s in summary(rows)] == ["unit", "unit_alias", "unit_alias"]
+    assert all(s[2] == "create" for s in summary(rows))
+    check_rows(rows, "admin-uji", "uji-pd-baru")
+    alias_ids = {r["new"]["alias"]: r["entity_id"] for r in rows if r["entity"] == "unit_alias"}
+
+    url = "/api/v1/units/UJI"
+    # "Uji B" dropped, "Uji C" added, "Uji A" kept
+    changed = api.patch(
+        url, json={"aliases": ["Uji A", "Uji C"]}, headers={**current(api, url), **rid("alias")}
+    )
+    assert changed.status_code == 200, changed.text
+    rows = trail.new()
+    assert sorted((s[0], s[2]) for s in summary(rows)) == [
+        ("unit_alias", "create"),
+        ("unit_alias", "delete"),
+    ]
+    gone = next(r for r in rows if r["action"] == "delete")
+    assert gone["entity_id"] == alias_ids["Uji B"] and gone["old"]["alias"] == "Uji B"
+    check_rows(rows, "admin-uji", "uji-alias")
+
+    added = api.post(f"{url}/aliases", json={"alias": "Uji D"})
+    assert added.status_code == 201, added.text
+    rows = trail.new()
+    assert [(s[0], s[2]) for s in summary(rows)] == [("unit_alias", "create")]
+
+    renamed = api.patch(url, json={"name": "Dinas Uji Baru"}, headers=current(api, url))
+    assert renamed.status_code == 200, renamed.text
+    rows = trail.new()
+    assert summary(rows) == [("unit", rows[0]["entity_id"], "update")]
+    assert rows[0]["new"]["name"] == "Dinas Uji Baru"
+
+    # refused: an alias that is another unit's, a stale version, a duplicate code
+    assert_error(
+        api.patch(url, json={"aliases": ["Setda Kutim"]}, headers=current(api, url)),
+        (409, 422),
+    )
+    assert_error(api.patch(url, json={"name": "basi"}, headers={"If-Match": '"1"'}), 412)
+    assert_error(api.post("/api/v1/units", json={"code": "UJI", "name": "x", "kind": "dinas"}), 409)
+    trail.none()
+
+
+def test_units_import_dropping_an_alias_is_audited(
+    cli: Cli, units_loaded: Session, engine: sa.Engine, tmp_path: Path
+) -> None:
+    csv = tmp_path / "pd.csv"
+    csv.write_text("code,name,kind,aliases\nUJI,Dinas Uji,dinas,Uji Satu|Uji Dua\n")
+    assert cli("units", "import", str(csv)).exit_code == 0
+    trail = Trail(engine)
+    csv.write_text("code,name,kind,aliases\nUJI,Dinas Uji,dinas,Uji Satu\n")
+    result = cli("units", "import", str(csv))
+    assert result.exit_code == 0, result.output
+    rows = trail.new()
+    assert [(r["entity"], r["action"], r["old"]["alias"]) for r in rows] == [
+        ("unit_alias", "delete", "Uji Dua")
+    ]
+
+
+# --- users --------------------------------------------------------------------------------
+
+
+# --- KPI links and their targets ----------------------------------------------------------
+
+
+def test_kpi_link_create_and_delete_with_its_targets_are_audited(
+    api: Client, demo: sa.Engine
+) -> None:
+    trail = Trail(demo)
+    action = _action_of(api, "DINKES")
+    url = f"/api/v1/actions/{action['id']}/kpi-links"
+    body = {
+        "kpi": "response_on_time",
+        "unit": "DINKES",
+        "targets": [{"year": 2025, "value": 80}, {"year": 2026, "value": 90}],
+    }
+    existing = {(link["kpi"], link["unit"]) for link in api.get(url).json()}
+    assert ("response_on_time", "DINKES") not in existing
+    created = api.post(url, json=body, headers=rid("kpi-baru"))
+    assert created.status_code == 201, created.text
+    link_id = created.json()["id"]
+    rows = trail.new()
+    assert summary(rows) == [
+        ("kpi_link", str(link_id), "create"),
+        ("kpi_target", f"{link_id}:2025", "create"),
+        ("kpi_target", f"{link_id}:2026", "create"),
+    ]
+    check_rows(rows, "admin-uji", "uji-kpi-baru")
+    assert_error(api.post(url, json=body), 409)  # the same link again
+    assert_error(api.post(url, json={**body, "targets": [{"year": 2031, "value": 1}]}), 422)
+    trail.none()
+
+    deleted = api.delete(f"/api/v1/kpi-links/{link_id}", headers=rid("kpi-hapus"))
+    assert deleted.status_code == 204, deleted.text
+    rows = trail.new()
+    assert summary(rows) == [
+        ("kpi_link", str(link_id), "delete"),
+        ("kpi_target", f"{link_id}:2025", "delete"),
+        ("kpi_target", f"{link_id}:2026", "delete"),
+    ]
+    check_rows(rows, "admin-uji", "uji-kpi-hapus")
+    assert {r["old"]["value"] for r in rows if r["entity"] == "kpi_target"} == {80, 90}
+
+
+def test_kpi_target_dropped_from_a_link_is_audited(demo: sa.Engine) -> None:
+    """A target removed from ``KpiLink.targets`` (as the plan importer does) is recorded."""
+    trail = Trail(demo)
+    with make_session_factory(demo)() as session:
+        session.info["actor_name"] = "operator-uji"
+        link = session.scalars(
+            sa.select(KpiLink)
+            .where(KpiLink.id.in_(sa.select(KpiTarget.link_id)))
+            .options(selectinload(KpiLink.targets))
+            .order_by(KpiLink.id)
+            .limit(1)
+        ).one()
+        dropped = link.targets[-1]
+        key = f"{link.id}:{dropped.year}"
+        link.targets = link.targets[:-1]
+        session.commit()
+    rows = trail.new()
+    assert summary(rows) == [("kpi_target", key, "delete")]
+    check_rows(rows, "operator-uji", None)
