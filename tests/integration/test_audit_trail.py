@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from click.testing import CliRunner
 from litestar.testing import TestClient
 from sqlalchemy.orm import Session, selectinload
 
+from renaksi.cli import main
 from renaksi.db.engine import make_session_factory
 from renaksi.db.models import AuditLog, KpiLink, KpiTarget
-from tests.conftest import Cli
+from tests.conftest import Cli, make_user
 from tests.integration.shapes import assert_error, current
 
 Client = TestClient[Any]
@@ -277,6 +279,83 @@ def test_units_import_dropping_an_alias_is_audited(
 
 
 # --- users --------------------------------------------------------------------------------
+
+
+def test_user_create_update_disable_and_password_change_are_audited(
+    api: Client, demo: sa.Engine
+) -> None:
+    trail = Trail(demo)
+    password = "kata-sandi-yang-panjang"
+    created = api.post(
+        "/api/v1/users",
+        json={"username": "siti", "password": password, "role": "perencana", "unit": "DINKES"},
+        headers=rid("pengguna"),
+    )
+    assert created.status_code == 201, created.text
+    user_id = str(created.json()["id"])
+    rows = trail.new()
+    assert summary(rows) == [("user", user_id, "create")]
+    check_rows(rows, "admin-uji", "uji-pengguna")
+    assert rows[0]["new"]["username"] == "siti"
+
+    url = f"/api/v1/users/{user_id}"
+
+    def tag() -> dict[str, str]:
+        users = api.get("/api/v1/users").json()
+        version = next(u for u in users if str(u["id"]) == user_id)["version"]
+        return {"If-Match": f'"{version}"'}
+
+    named = api.patch(url, json={"full_name": "Siti Aminah"}, headers=tag())
+    assert named.status_code == 200, named.text
+    rows = trail.new()
+    assert summary(rows) == [("user", user_id, "update")]
+    assert rows[0]["new"]["full_name"] == "Siti Aminah"
+
+    changed = api.patch(
+        url, json={"password": "sandi-baru-yang-panjang"}, headers={**tag(), **rid("sandi")}
+    )
+    assert changed.status_code == 200, changed.text
+    rows = trail.new()
+    assert summary(rows) == [("user", user_id, "update")]
+    assert rows[0]["new"]["password"] == "diubah"
+    check_rows(rows, "admin-uji", "uji-sandi")
+
+    disabled = api.patch(url, json={"active": False}, headers=tag())
+    assert disabled.status_code == 200, disabled.text
+    rows = trail.new()
+    assert summary(rows) == [("user", user_id, "update")]
+    assert (rows[0]["old"]["active"], rows[0]["new"]["active"]) == (True, False)
+
+    # refused: a too-short password, a stale version, a taken name
+    assert_error(api.patch(url, json={"password": "pendek"}, headers=tag()), (400, 422))
+    assert_error(api.patch(url, json={"full_name": "basi"}, headers={"If-Match": '"1"'}), 412)
+    assert_error(
+        api.post(
+            "/api/v1/users",
+            json={"username": "siti", "password": password, "role": "bappeda"},
+        ),
+        409,
+    )
+    trail.none()
+
+
+def test_cli_password_change_is_audited(
+    units_loaded: Session, engine: sa.Engine, database_url: str
+) -> None:
+    make_user(units_loaded, "budi", "bappeda")
+    trail = Trail(engine)
+    result = CliRunner().invoke(
+        main,
+        ["users", "password", "budi", "--password-stdin"],
+        input="sandi-baru-yang-panjang\n",
+        env={"RENAKSI_DATABASE_URL": database_url},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    rows = trail.new()
+    assert [(r["entity"], r["action"]) for r in rows] == [("user", "update")]
+    assert rows[0]["new"]["password"] == "diubah"
+    assert "argon2" not in json.dumps([rows[0]["old"], rows[0]["new"]])
 
 
 # --- KPI links and their targets ----------------------------------------------------------

@@ -52,6 +52,11 @@ AUDITED: dict[type, str] = {
     AppSetting: "app_setting",
 }
 SECRET_FIELDS = {"password_hash"}
+#: what a changed password hash is recorded as: that it changed, never the hash
+PASSWORD_OLD, PASSWORD_CHANGED, PASSWORD_REHASHED = "(tersembunyi)", "diubah", "hash diperbarui"
+#: ``session.info`` key a login sets when it only re-hashes the same password with new
+#: argon2 parameters, so the row does not claim the password was changed
+REHASH = "password_rehash"
 SKIPPED_FIELDS = {"created_at", "updated_at"}
 
 
@@ -77,11 +82,18 @@ def _entity_id(obj: Any) -> str:
     return ":".join(str(_plain(v)) for v in identity)
 
 
-def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Old and new values of the columns (and many-to-many lists) this flush changes."""
+def _changes(obj: Any, *, rehash: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Old and new values of the columns (and many-to-many lists) this flush changes.
+
+    A changed secret is recorded as changed (``{"password": "diubah"}``), never its value.
+    """
     state = inspect(obj)
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
+    for key in SECRET_FIELDS & set(state.mapper.column_attrs.keys()):
+        if state.attrs[key].history.has_changes():
+            old["password"] = PASSWORD_OLD
+            new["password"] = PASSWORD_REHASHED if rehash else PASSWORD_CHANGED
     for attr in state.mapper.column_attrs:
         if attr.key in SECRET_FIELDS | SKIPPED_FIELDS:
             continue
@@ -143,7 +155,7 @@ def after_flush(session: Session, flush_context: UOWTransaction) -> None:
     gone = {id(obj) for obj in deleted}  # an orphan may also look modified: one row for it
     for obj in session.dirty:
         if type(obj) in AUDITED and id(obj) not in gone and session.is_modified(obj):
-            old, new = _changes(obj)
+            old, new = _changes(obj, rehash=bool(session.info.get(REHASH)))
             if new:
                 add(obj, "update", old, new)
     for obj in deleted:
