@@ -1,7 +1,11 @@
-"""Build the demo SP4N LAPOR! export ``seeds/lapor-kutim-2022-2024.csv``.
+"""Build the demo SP4N LAPOR! exports ``seeds/lapor-kutim-2022-2024.csv`` and
+``seeds/lapor-kutim-2025-2026.csv``.
 
-A synthetic export of the complaints routed by Kabupaten Kutai Timur (64.08), submitted
-2022-01-01 .. 2024-12-31, as Indonesian Excel saves it: ``;`` delimiter, UTF-8 with BOM,
+Synthetic exports of the complaints routed by Kabupaten Kutai Timur (64.08), as a
+coordinator would have pulled them from LAPOR!: one taken in January 2025 covering
+2022-01-01 .. 2024-12-31, one taken in November 2026 covering 2025-01-01 up to a few days
+before it (so the demo shows KPIs and PRIORITAS flags for the current year of the plan).
+Each is written as Indonesian Excel saves it: ``;`` delimiter, UTF-8 with BOM,
 CRLF line endings, day-first dates in WITA (``dd/mm/yyyy HH:MM``, a few rows
 ``dd-mm-yyyy HH:MM:SS``), tracking ids sometimes written ``#1234567`` (see
 shared/domain.md, "SP4N LAPOR! export").  Unit names come from ``seeds/units.csv`` next to
@@ -14,8 +18,9 @@ the same day or a few working days later, first follow-up 0-20 working days afte
 disposition (some units fast, some slow, all a little faster every year), completion
 1-40 days after the follow-up (auto-close after 10 days is the common case).  Working days
 skip weekends and the Indonesian public holidays and cuti bersama from the ``holidays``
-package.  The export is taken on ``EXPORT_AT``: events after it have not happened yet, so
-late-2024 complaints are still open.  A handful of rows carry deliberate data-quality
+package.  Each export is taken at its ``export_at``: events after it have not happened
+yet, so the last weeks' complaints are still open (late-2024 ones stay open in the demo:
+the later export does not cover them).  A handful of rows carry deliberate data-quality
 faults (``Selesai`` without ``Tanggal Selesai``, ``Proses`` without
 ``Tanggal Tindak Lanjut``).
 
@@ -41,12 +46,35 @@ from renaksi.lapor.calendar import national_holidays
 
 HERE = Path(__file__).resolve().parent
 UNITS_CSV = HERE / "units.csv"
-OUT_CSV = HERE / "lapor-kutim-2022-2024.csv"
 
-SEED = 64_08_1708
-YEARS = (2022, 2023, 2024)
-VOLUME = {2022: 1030, 2023: 1170, 2024: 1320}  # complaints submitted per year
-EXPORT_AT = datetime(2025, 1, 6, 8, 30)  # WITA; events after this have not happened yet
+
+@dataclass(frozen=True)
+class Export:
+    """One export file: who is in it, when it was taken, where it goes."""
+
+    out: Path
+    seed: int
+    volume: dict[int, int]  # complaints submitted per year (the whole year)
+    export_at: datetime  # WITA; events after this have not happened yet
+    first_tracking: int  # tracking ids grow from here
+
+
+EXPORTS = (
+    Export(
+        out=HERE / "lapor-kutim-2022-2024.csv",
+        seed=64_08_1708,
+        volume={2022: 1030, 2023: 1170, 2024: 1320},
+        export_at=datetime(2025, 1, 6, 8, 30),
+        first_tracking=2_318_000,
+    ),
+    Export(
+        out=HERE / "lapor-kutim-2025-2026.csv",
+        seed=64_08_2025,
+        volume={2025: 1410, 2026: 1490},
+        export_at=datetime(2026, 11, 23, 8, 30),
+        first_tracking=4_350_000,  # above every id of the earlier export
+    ),
+)
 
 HEADER = [
     "No Tracking",
@@ -74,7 +102,7 @@ HEADER = [
 
 # --- calendar ------------------------------------------------------------------------
 
-HOLIDAYS = frozenset(national_holidays(range(YEARS[0], EXPORT_AT.year + 2)))
+HOLIDAYS = frozenset(national_holidays(range(2022, max(e.export_at.year for e in EXPORTS) + 2)))
 
 
 def is_workday(d: date) -> bool:
@@ -646,14 +674,16 @@ SPEED = {
     "PUPR": 0.42,
 }
 DEFAULT_SPEED = 0.72
-YEAR_GAIN = {2022: 0.0, 2023: 0.05, 2024: 0.1}
-STUCK_TERDISPOSISI = {2022: 0.045, 2023: 0.035, 2024: 0.025}  # never followed up
+YEAR_GAIN = {2022: 0.0, 2023: 0.05, 2024: 0.1, 2025: 0.12, 2026: 0.13}
+STUCK_TERDISPOSISI = {2022: 0.045, 2023: 0.035, 2024: 0.025, 2025: 0.02, 2026: 0.02}
 STUCK_PROSES = 0.03  # reporter disputes the answer; never closed
 
 KANAL = {
     2022: {"WhatsApp": 30, "Website": 32, "Android": 21, "SMS 1708": 11, "Twitter": 6},
     2023: {"WhatsApp": 34, "Website": 30, "Android": 22, "SMS 1708": 8, "Twitter": 6},
     2024: {"WhatsApp": 38, "Website": 28, "Android": 23, "SMS 1708": 6, "Twitter": 5},
+    2025: {"WhatsApp": 41, "Website": 27, "Android": 24, "SMS 1708": 4, "Twitter": 4},
+    2026: {"WhatsApp": 43, "Website": 26, "Android": 25, "SMS 1708": 3, "Twitter": 3},
 }
 KLASIFIKASI = {"Pengaduan": 80, "Aspirasi": 12, "Permintaan Informasi": 8}
 HOUR_WEIGHTS = [1, 0.5, 0.3, 0.3, 0.5, 1, 2, 4, 6, 7, 7, 6, 5, 6, 6, 5, 4, 4, 4, 5, 5, 4, 3, 2]
@@ -714,13 +744,15 @@ def speed(unit: str, year: int) -> float:
 # --- one complaint -------------------------------------------------------------------
 
 
-def submissions(rng: random.Random) -> list[tuple[datetime, Category]]:
+def submissions(rng: random.Random, export: Export) -> list[tuple[datetime, Category]]:
     out: list[tuple[datetime, Category]] = []
-    for year in YEARS:
+    for year, volume in export.volume.items():
         days = [date(year, 1, 1) + timedelta(days=i) for i in range(366)]
         days = [d for d in days if d.year == year]
         weights = [1.0 if is_workday(d) else 0.55 for d in days]
-        for d in rng.choices(days, weights=weights, k=VOLUME[year]):
+        for d in rng.choices(days, weights=weights, k=volume):
+            if d >= export.export_at.date():
+                continue  # not submitted yet when the export was taken
             hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
             at = datetime(d.year, d.month, d.day, hour, rng.randint(0, 59))
             cw = [c.weight * c.season.get(d.month, 1.0) for c in CATEGORIES]
@@ -729,8 +761,8 @@ def submissions(rng: random.Random) -> list[tuple[datetime, Category]]:
     return out
 
 
-def lifecycle(rng: random.Random, c: Complaint) -> str:
-    """Plan every event of ``c``, keep those up to ``EXPORT_AT``; return the status."""
+def lifecycle(rng: random.Random, c: Complaint, export_at: datetime) -> str:
+    """Plan every event of ``c``, keep those up to ``export_at``; return the status."""
     fate = rng.random()
     outcome = "SELESAI"
     if fate < 0.03:
@@ -760,7 +792,7 @@ def lifecycle(rng: random.Random, c: Complaint) -> str:
         return "BELUM_TERVERIFIKASI"
     if outcome == "ARSIP" and rng.random() < 0.6:  # archived as incomplete at verification
         c.routed = False
-        c.verified = verified if verified <= EXPORT_AT else None
+        c.verified = verified if verified <= export_at else None
         return "ARSIP" if c.verified else "BELUM_TERVERIFIKASI"
 
     # disposition: with the verification, or 1-3 working days later
@@ -771,7 +803,7 @@ def lifecycle(rng: random.Random, c: Complaint) -> str:
             disposed = on_day(rng, nth_workday(verified.date(), 1), None)
     else:
         disposed = on_day(rng, nth_workday(verified.date(), n), None)
-    if disposed > EXPORT_AT:
+    if disposed > export_at:
         c.routed = False
         return "BELUM_TERVERIFIKASI"
     c.verified, c.disposed = verified, disposed
@@ -785,10 +817,10 @@ def lifecycle(rng: random.Random, c: Complaint) -> str:
         n = rng.choices(range(6, 21), weights=range(15, 0, -1))[0]
     followed = on_day(rng, nth_workday(disposed.date(), n), disposed, rng.random() < 0.1)
     if outcome in ("BUKAN_WEWENANG", "TUNDA"):  # the unit answers it is not theirs / later
-        if (outcome == "BUKAN_WEWENANG" or rng.random() < 0.6) and followed <= EXPORT_AT:
+        if (outcome == "BUKAN_WEWENANG" or rng.random() < 0.6) and followed <= export_at:
             c.followed = followed
         return outcome
-    if outcome == "TERDISPOSISI" or followed > EXPORT_AT:
+    if outcome == "TERDISPOSISI" or followed > export_at:
         return "TERDISPOSISI"
     c.followed = followed
 
@@ -802,7 +834,7 @@ def lifecycle(rng: random.Random, c: Complaint) -> str:
         resolved = followed + timedelta(days=rng.randint(1, 9), minutes=rng.randint(0, 600))
     else:
         resolved = followed + timedelta(days=10, minutes=rng.randint(1, 59))
-    if outcome == "PROSES" or resolved > EXPORT_AT:
+    if outcome == "PROSES" or resolved > export_at:
         return "PROSES"
     c.resolved = resolved
     return "SELESAI"
@@ -864,7 +896,12 @@ def with_seconds(rng: random.Random, dt: datetime | None) -> datetime | None:
 
 
 def main() -> None:
-    rng = random.Random(SEED)
+    for export in EXPORTS:
+        build(export)
+
+
+def build(export: Export) -> None:
+    rng = random.Random(export.seed)
     units = load_units()
     known = {normalise(k) for k in units}
     for name, aliases in units.values():
@@ -880,7 +917,7 @@ def main() -> None:
     kec_names = list(KECAMATAN)
     kec_weights = [w for _c, w in KECAMATAN.values()]
     complaints: list[Complaint] = []
-    for submitted, cat in submissions(rng):
+    for submitted, cat in submissions(rng, export):
         sub = rng.choice(cat.subs)
         kec = rng.choices(kec_names, weights=kec_weights)[0]
         unit = pick(rng, sub.units)
@@ -903,11 +940,12 @@ def main() -> None:
             anonim=rng.random() < 0.1,
             rahasia=rng.random() < 0.05,
         )
-        c.status = lifecycle(rng, c)
+        c.status = lifecycle(rng, c, export.export_at)
         complaints.append(c)
 
     # deliberate data-quality faults, reported as warnings by the KPI code
-    old_done = [c for c in complaints if c.status == "SELESAI" and c.year < 2024]
+    last_year = max(export.volume)
+    old_done = [c for c in complaints if c.status == "SELESAI" and c.year < last_year]
     for c in rng.sample(old_done, 6):
         c.resolved = None
     in_process = [c for c in complaints if c.status == "PROSES"]
@@ -915,7 +953,7 @@ def main() -> None:
         c.followed = None
 
     rows: list[list[str]] = []
-    tracking = 2_318_000
+    tracking = export.first_tracking
     for seq, c in enumerate(complaints, start=1):
         tracking += rng.randint(250, 750)
         tid = f"#{tracking}" if rng.random() < 0.1 else str(tracking)
@@ -955,11 +993,11 @@ def main() -> None:
         )
     rows.reverse()  # LAPOR! lists the newest complaint first
 
-    with OUT_CSV.open("w", encoding="utf-8-sig", newline="") as f:
+    with export.out.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f, delimiter=";", lineterminator="\r\n")
         w.writerow(HEADER)
         w.writerows(rows)
-    print(f"wrote {OUT_CSV} ({len(rows)} complaints)")
+    print(f"wrote {export.out} ({len(rows)} complaints)")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ FIRST_DAY = dt.date(2030, 1, 1)
 
 @pytest.fixture
 def demo_db(sqlite_template: Path, tmp_path: Path) -> str:
-    """A SQLite file with the whole demo (units, plan, 3,520 complaints)."""
+    """A SQLite file with the whole demo (units, plan, every LAPOR! export)."""
     path = tmp_path / "live.db"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
@@ -35,10 +35,10 @@ def demo_db(sqlite_template: Path, tmp_path: Path) -> str:
     with make_session_factory(engine)() as session:
         import_units(session, SEEDS / "units.csv")
         import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
-        csv = next(SEEDS.glob("lapor-*.csv"))
-        import_complaints(
-            session, csv.read_bytes(), file_name=csv.name, settings=Settings(database_url=url)
-        )
+        for csv in sorted(SEEDS.glob("lapor-*.csv")):
+            import_complaints(
+                session, csv.read_bytes(), file_name=csv.name, settings=Settings(database_url=url)
+            )
     engine.dispose()
     return url
 
