@@ -398,6 +398,11 @@ def test_kpi_link_create_and_delete_with_its_targets_are_audited(
     ]
     check_rows(rows, "admin-uji", "uji-kpi-hapus")
     assert {r["old"]["value"] for r in rows if r["entity"] == "kpi_target"} == {80, 90}
+    # a deleted link's history stays on the action's history
+    history = api.get(f"/api/v1/actions/{action['id']}/history").json()
+    assert {"create", "delete"} <= {
+        e["action"] for e in history if e["entity"] == "kpi_link" and e["entity_id"] == str(link_id)
+    }
 
 
 def test_kpi_target_dropped_from_a_link_is_audited(demo: sa.Engine) -> None:
@@ -419,3 +424,40 @@ def test_kpi_target_dropped_from_a_link_is_audited(demo: sa.Engine) -> None:
     rows = trail.new()
     assert summary(rows) == [("kpi_target", key, "delete")]
     check_rows(rows, "operator-uji", None)
+
+
+# --- what a planner may read --------------------------------------------------------------
+
+
+def test_planner_sees_only_their_own_units_budget_lines_in_an_actions_history(
+    api: Client, client_as: MakeClient, demo: sa.Engine
+) -> None:
+    action = _action_of(api, "DISKOMINFO", supported=True)
+    helper = action["supporting_units"][0]
+    line = {"action_id": action["id"], "stage": "USULAN", "source": "PAD"}
+    # the lead unit's lines: one kept, one deleted (its history stays on the action)
+    kept = api.post("/api/v1/budget-lines", json={**line, "year": 2026, "amount": 111})
+    gone = api.post("/api/v1/budget-lines", json={**line, "year": 2025, "amount": 222})
+    assert kept.status_code == gone.status_code == 201, (kept.text, gone.text)
+    gone_url = f"/api/v1/budget-lines/{gone.json()['id']}"
+    assert api.delete(gone_url, headers=current(api, gone_url)).status_code == 204
+    planner = client_as("perencana", unit=helper)
+    own = planner.post(
+        "/api/v1/budget-lines", json={**line, "year": 2026, "amount": 333, "unit": helper}
+    )
+    assert own.status_code == 201, own.text
+
+    url = f"/api/v1/actions/{action['id']}/history"
+    everything = {e["entity_id"] for e in api.get(url).json() if e["entity"] == "budget_line"}
+    assert {str(kept.json()["id"]), str(gone.json()["id"]), str(own.json()["id"])} <= everything
+
+    seen = planner.get(url)
+    assert seen.status_code == 200, seen.text
+    lines = [e for e in seen.json() if e["entity"] == "budget_line"]
+    assert {e["entity_id"] for e in lines} == {str(own.json()["id"])}
+    amounts = {(v or {}).get("amount") for e in seen.json() for v in (e["old"], e["new"])}
+    assert not amounts & {111, 222}, seen.json()
+    # the same lines GET /budget-lines gives that planner for this action
+    listed = planner.get("/api/v1/budget-lines", params={"action_id": action["id"]}).json()
+    visible = {str(i["id"]) for i in listed["items"]}
+    assert {e["entity_id"] for e in lines} <= visible

@@ -139,7 +139,7 @@ class ActionController(Controller):
     )
     def history(self, db_session: Session, actor: Actor, action_id: ActionId) -> list[AuditEntry]:
         service.get_action(db_session, action_id, actor=actor)
-        return action_history(db_session, action_id)
+        return action_history(db_session, action_id, actor=actor)
 
     @get(
         "/{action_id:int}/kpi-links",
