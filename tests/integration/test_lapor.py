@@ -1,5 +1,6 @@
 """SP4N LAPOR! import, unmatched units, KPIs over CLI and API, and PRIORITAS."""
 
+import datetime as dt
 import getpass
 import hashlib
 import json
@@ -786,3 +787,30 @@ def test_kpi_api_description_explains_the_left_out_complaints(client: TestClient
     description = kpis["get"]["description"]
     assert "peringatan kualitas data" in description and "/api/v1/lapor/warnings" in description
     assert "100 × `followed_up` / `received`" in description
+
+
+def test_xlsx_with_date_cells_and_numeric_tracking_ids(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    """What real exports hold: date cells (WITA) and tracking numbers stored as numbers."""
+    _units(cli)
+    path = tmp_path / "lapor.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Laporan")
+    when = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    sheet.write_row(0, 0, ["No Tracking", "Tanggal Laporan", "Instansi Tujuan", "Status", "NIK"])
+    sheet.write_number(1, 0, 5000001)
+    sheet.write_datetime(1, 1, dt.datetime(2024, 4, 5, 14, 30), when)
+    sheet.write_row(1, 2, ["DISKOMINFO", "Proses", "6408011234567890"])
+    book.close()
+    result = cli("lapor", "import", str(path))
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        tracking, submitted = conn.execute(
+            sa.text("SELECT tracking_id, submitted_at FROM complaint")
+        ).one()
+    assert tracking == "5000001"
+    if isinstance(submitted, str):  # SQLite hands the stored text back
+        submitted = dt.datetime.fromisoformat(submitted)
+    assert submitted.replace(tzinfo=None) == dt.datetime(2024, 4, 5, 6, 30)  # 14:30 WITA
+    assert "6408011234567890" not in repr(dump_database(engine))
