@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from renaksi import __version__
 from renaksi.audit.api import AuditController
 from renaksi.auth.api import AuthController, UserController
-from renaksi.auth.middleware import IdentityMiddleware, route_guard
+from renaksi.auth.middleware import IdentityMiddleware, protect, route_guard
 from renaksi.budget.api import BudgetLineController, FlagController
 from renaksi.db import revision
 from renaksi.db.engine import create_db_engine, make_session_factory
@@ -219,7 +219,10 @@ def create_app(settings: Settings) -> Litestar:
     app.state.session_factory = session_factory
     app.state.settings = settings
     app.state.engine = engine
-    app.state.allowed_hosts = {h.strip().lower() for h in settings.allowed_hosts.split(",")}
+    app.state.allowed_hosts = frozenset(
+        h.strip().lower() for h in settings.allowed_hosts.split(",")
+    )
+    app.asgi_handler = protect(app.asgi_handler, app.state.allowed_hosts)
     return app
 
 

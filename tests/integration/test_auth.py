@@ -437,9 +437,54 @@ def test_security_headers(client: Client) -> None:
     assert response.headers["X-Request-ID"]
 
 
+def _protected(response: Any) -> None:
+    assert response.headers["X-Content-Type-Options"] == "nosniff", response.url
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store", response.url
+    assert response.headers["X-Request-ID"]
+
+
+def test_security_headers_on_pages_downloads_and_errors(
+    anon_client: Client, session: Session, demo_loaded: Session
+) -> None:
+    login_page = anon_client.get("/masuk")
+    assert login_page.status_code == 200
+    _protected(login_page)
+    for path in ("/nope", "/api/v1/nope", "/api/v1/units/NOPE/x"):
+        missing = anon_client.get(path)
+        assert missing.status_code == 404, path
+        _protected(missing)
+    wrong_method = anon_client.put("/api/v1/units", json={})
+    assert wrong_method.status_code == 405
+    _protected(wrong_method)
+    make_user(session, "budi", "bappeda")
+    login(anon_client, "budi")
+    for path in ("/beranda", "/aksi", "/laporan"):
+        page = anon_client.get(path)
+        assert page.status_code == 200, path
+        _protected(page)
+    for path in (
+        "/laporan/selisih-anggaran.xlsx?tahun=2025",
+        "/laporan/triwulan.xlsx?tahun=2024&triwulan=4&as_of=2024-12-31",
+    ):
+        workbook = anon_client.get(path)
+        assert workbook.status_code == 200, path
+        assert "attachment" in workbook.headers["content-disposition"]
+        _protected(workbook)
+    static = anon_client.get("/static/renaksi.css")
+    assert static.status_code == 200 and static.headers["X-Content-Type-Options"] == "nosniff"
+    assert static.headers.get("Cache-Control") != "no-store"  # the style sheet may be cached
+
+
 def test_unknown_host_is_refused(settings: Settings) -> None:
     with TestClient(create_app(settings), base_url="http://evil.example") as api:
         assert api.get("/healthz").status_code == 400
+        for path in ("/nope", "/api/v1/nope"):
+            refused = api.get(path)  # no route: refused all the same, with the headers
+            assert_error(refused, 400)
+            _protected(refused)
+        assert_error(api.put("/api/v1/units", json={}), 400)
 
 
 def test_openapi_ui_can_be_switched_off(settings: Settings) -> None:

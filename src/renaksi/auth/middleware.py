@@ -1,9 +1,10 @@
 """Per-request identity and protective headers.
 
-:class:`IdentityMiddleware` gives every request an id, resolves who is calling (session
-cookie or ``Authorization: Bearer`` token) without ever failing, and adds security headers to
-every response. :func:`route_guard` then decides, from :mod:`renaksi.auth.policy`, whether the
-caller may use the route at all; services check the row-level rules.
+:func:`protect` wraps the whole application: request id, allowed hosts and security headers
+on every response, 404 and 405 included. :class:`IdentityMiddleware` resolves who is calling
+(session cookie or ``Authorization: Bearer`` token) without ever failing. :func:`route_guard`
+then decides, from :mod:`renaksi.auth.policy`, whether the caller may use the route at all;
+services check the row-level rules.
 """
 
 import re
@@ -18,7 +19,7 @@ from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractMiddleware
 from litestar.response.base import ASGIResponse
-from litestar.types import Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.orm import Session, sessionmaker
 
 from renaksi.auth import policy
@@ -62,14 +63,16 @@ def _identify(
 
 
 class IdentityMiddleware(AbstractMiddleware):
+    """Who is calling. Runs for matched routes only (Litestar middleware); the request id,
+    the host check and the protective headers are :func:`protect`'s, which sees every
+    request, 404 and 405 included."""
+
     scopes = {ScopeType.HTTP}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {
-            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
-        }
-        given = headers.get("x-request-id", "")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        headers = _headers(scope)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        request_id = state.get("request_id") or _request_id(headers)
         cookie = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
         auth = headers.get("authorization", "")
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
@@ -83,7 +86,6 @@ class IdentityMiddleware(AbstractMiddleware):
             )
         if actor is not None:
             actor = Actor(**{**actor.__dict__, "request_id": request_id})
-        state: dict[str, Any] = scope.setdefault("state", {})
         state.update(
             actor=actor,
             csrf=csrf,
@@ -91,11 +93,37 @@ class IdentityMiddleware(AbstractMiddleware):
             bearer_given=bearer is not None,
             data_token=data_token,
         )
-        path = scope.get("path", "")
-        allowed = scope["litestar_app"].state.allowed_hosts
-        if "*" not in allowed and _host_name(headers.get("host", "")) not in allowed:
-            await _refuse_host(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _request_id(headers: dict[str, str]) -> str:
+    given = headers.get("x-request-id", "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def protect(app: ASGIApp, allowed_hosts: frozenset[str]) -> ASGIApp:
+    """The outermost layer around the Litestar application (``create_app`` installs it).
+
+    Litestar middleware runs only when a route matched, so 404 and 405 answers would go out
+    without these. Here every HTTP request gets its id, unknown hosts get 400 before anything
+    else (no identity lookup), and every response carries ``nosniff``, a CSP with
+    ``frame-ancestors 'none'``, ``Referrer-Policy`` and, outside ``/static``,
+    ``Cache-Control: no-store``: pages, downloads and API answers may hold data of the
+    signed-in user and must not stay in a shared or browser cache.
+    """
+
+    async def protected(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
             return
+        headers = _headers(scope)
+        request_id = _request_id(headers)
+        scope.setdefault("state", {})["request_id"] = request_id
+        path = scope.get("path", "")
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -105,11 +133,16 @@ class IdentityMiddleware(AbstractMiddleware):
                 out["Referrer-Policy"] = "no-referrer"
                 out["X-Frame-Options"] = "DENY"
                 out["Content-Security-Policy"] = CSP_DOCS if path.startswith("/schema") else CSP_APP
-                if path.startswith("/api/"):
+                if not path.startswith("/static/"):
                     out["Cache-Control"] = "no-store"
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        if "*" not in allowed_hosts and _host_name(headers.get("host", "")) not in allowed_hosts:
+            await _refuse_host(scope, receive, send_wrapper)
+            return
+        await app(scope, receive, send_wrapper)
+
+    return protected
 
 
 def _host_name(host: str) -> str:
