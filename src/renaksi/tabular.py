@@ -166,8 +166,20 @@ def map_columns(
     return Table(sheet=sheet, frame=kept, headers=headers)
 
 
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _dotted_thousands(cleaned: str) -> bool:
+    """``1.000``, ``2.500``, ``1.500.000``: Indonesian thousands separators.
+
+    A number cell reaches us as its shortest decimal text (``1.5``, ``33.333``), which
+    never ends a fraction with ``0`` and never has two dots; so a dotted group is read as
+    thousands when there are several groups or the last ends in ``0``. ``1.125`` stays
+    ambiguous and is read as the decimal a number cell would give: a target typed via
+    the API and exported (33.333) must come back unchanged.
+    """
+    return bool(_THOUSANDS.match(cleaned)) and (cleaned.count(".") > 1 or cleaned[-1] == "0")
 
 
 def parse_rupiah(text: str) -> int:
@@ -177,10 +189,10 @@ def parse_rupiah(text: str) -> int:
     """
     raw = text.strip()
     cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
-    if _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(".", "")
-    if cleaned.endswith(",00"):
+    if cleaned.endswith(",00"):  # before the thousands: "Rp 1.500.000,00"
         cleaned = cleaned[:-3]
+    if _dotted_thousands(cleaned) or (cleaned != raw and _THOUSANDS.match(cleaned)):
+        cleaned = cleaned.replace(".", "")  # with "Rp" or ",00" the cell was typed as text
     if not _NUMBER.match(cleaned):
         raise ValueError("bukan angka Rupiah")
     value = _finite(cleaned)
@@ -203,10 +215,13 @@ def _finite(cleaned: str) -> float:
 
 
 def parse_number(text: str) -> float:
-    """A decimal number: ``75``, ``75.5``, or Indonesian ``75,5``."""
+    """A decimal number: ``75``, ``75.5``, or Indonesian ``75,5``, ``1.000`` (thousand),
+    ``1.000,5`` — read as :func:`parse_rupiah` reads dotted thousands."""
     cleaned = text.strip().replace(" ", "")
     if "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif _dotted_thousands(cleaned):
+        cleaned = cleaned.replace(".", "")
     if not _NUMBER.match(cleaned):
         raise ValueError("bukan angka")
     return _finite(cleaned)

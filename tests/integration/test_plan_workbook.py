@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 
 import sqlalchemy as sa
+import xlsxwriter
 from sqlalchemy.orm import Session
 
 from renaksi.plan.exporter import write_plan
 from tests.conftest import Cli
-from tests.helpers import SEEDS, action, dump_database, write_workbook
+from tests.helpers import ACTION_HEADERS, SEEDS, action, dump_database, write_workbook
 
 
 def _load_units(cli: Cli) -> None:
@@ -216,7 +217,6 @@ def test_a_second_plan_sits_beside_the_first(cli: Cli, tmp_path: Path) -> None:
     _load_units(cli)
     assert cli("plan", "import", str(SEEDS / "renaksi-2022-2026.xlsx")).exit_code == 0
     book = tmp_path / "next.xlsx"
-    import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(book))
     sheet = workbook.add_worksheet("Aksi")
@@ -348,3 +348,52 @@ def test_target_headers_must_make_a_plausible_period(
         result.output
     )
     assert dump_database(engine) == before
+
+
+def test_labels_as_people_write_them_and_an_emptied_sheet_are_accepted(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    _load_units(cli)
+    book = write_workbook(
+        tmp_path / "labels.xlsx",
+        actions=[action("A.01")],
+        budget=[
+            ["A.01", 2025, "Usulan", "DAK Non-Fisik", "Rp 1.500.000,00", None, None],
+            ["A.01", 2025, "usulan", "DAK Fisik", "2.500", None, None],
+            ["A.01", 2025, "USULAN", "Insentif Fiskal", 1000, None, None],
+            ["A.01", 2025, "USULAN", "non-apbd", 1000, None, None],
+        ],
+    )
+    result = cli("plan", "import", str(book))
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        lines = conn.execute(sa.text("SELECT source, amount FROM budget_line")).all()
+    assert sorted(tuple(x) for x in lines) == [
+        ("DAK_FISIK", 2500),
+        ("DAK_NONFISIK", 1_500_000),
+        ("INSENTIF_FISKAL", 1000),
+        ("NON_APBD", 1000),
+    ]
+    # an Anggaran sheet whose every cell was deleted (not even a header row) is no sheet
+    emptied = tmp_path / "emptied.xlsx"
+    workbook = xlsxwriter.Workbook(str(emptied))
+    sheet = workbook.add_worksheet("Aksi")
+    sheet.write_row(0, 0, ACTION_HEADERS)
+    sheet.write_row(1, 0, [v if v is not None else "" for v in action("A.01")])
+    workbook.add_worksheet("Anggaran")
+    workbook.close()
+    result = cli("plan", "import", str(emptied))
+    assert result.exit_code == 0, result.output
+    assert "Anggaran      : 0 baru (created), 0 diubah (updated), 0 tetap" in result.output
+
+
+def test_a_workbook_for_another_period_suggests_plan(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    _load_units(cli)
+    assert cli("plan", "import", str(SEEDS / "renaksi-2022-2026.xlsx")).exit_code == 0
+    book = _actions_with_years(tmp_path / "next.xlsx", [f"Target {y}" for y in range(2027, 2032)])
+    result = cli("plan", "import", str(book))
+    assert result.exit_code != 0
+    assert "kolom Target 2027: tahun di luar periode 2022–2026 (RENAKSI-2022-2026)" in result.output
+    assert "pakai --plan, mis. --plan RENAKSI-2027-2031" in result.output

@@ -16,13 +16,17 @@ from renaksi.tabular import header_key, parse_number, parse_rupiah
         ("1.500.000", 1500000),
         ("0", 0),
         ("1500000,00", 1500000),
+        ("Rp 1.500.000,00", 1500000),
+        ("1.500.000,00", 1500000),
+        ("Rp 1.125", 1125),
+        ("2.500", 2500),
     ],
 )
 def test_rupiah_accepts_what_people_type(text: str, value: int) -> None:
     assert parse_rupiah(text) == value
 
 
-@pytest.mark.parametrize("text", ["-5", "12.5", "satu juta", "1,5", ""])
+@pytest.mark.parametrize("text", ["-5", "12.5", "satu juta", "1,5", "", "1.125", "0.500"])
 def test_rupiah_refuses_negative_fractional_and_text(text: str) -> None:
     with pytest.raises(ValueError):
         parse_rupiah(text)
@@ -31,6 +35,31 @@ def test_rupiah_refuses_negative_fractional_and_text(text: str) -> None:
 def test_numbers_accept_decimal_comma() -> None:
     assert parse_number("75,5") == 75.5
     assert parse_number("75.5") == 75.5
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.000", 1000),  # Indonesian thousands, as parse_rupiah reads them
+        ("2.500", 2500),
+        ("1.500.000", 1_500_000),
+        ("1.000,5", 1000.5),
+        ("2,5", 2.5),
+        ("1,000", 1.0),  # decimal comma
+        ("1.5", 1.5),  # what a number cell holding 1.5 reads as
+        ("33.333", 33.333),  # a number cell's decimals never end in 0: not thousands
+        ("0.125", 0.125),
+        ("0.3", 0.3),
+        ("1000", 1000),
+    ],
+)
+def test_numbers_read_indonesian_thousands_like_rupiah(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+def test_dotted_thousands_mean_the_same_in_numbers_and_rupiah() -> None:
+    for text in ("1.000", "2.500", "1.500.000"):
+        assert parse_number(text) == parse_rupiah(text)
 
 
 def test_sub_kegiatan_two_digit_form_is_zero_padded() -> None:

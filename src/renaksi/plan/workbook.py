@@ -20,7 +20,7 @@ import polars as pl
 from renaksi.codes import Direction, KpiName, Source, Stage
 from renaksi.errors import FieldError, translate
 from renaksi.plan import schemas
-from renaksi.plan.service import normalise_sub_kegiatan
+from renaksi.plan.service import normalise_sub_kegiatan, plan_code_for
 from renaksi.schemas import CODE_RULE, Code
 from renaksi.tabular import (
     ROW,
@@ -335,9 +335,10 @@ def _parse(
 
 
 def _choice(enum: type[StrEnum], raw: str) -> Any:
-    key = raw.strip().replace(" ", "_").upper()
+    """A code typed the way people write it: ``dak fisik``, ``DAK Non-Fisik``, ``usulan``."""
+    key = re.sub(r"[\s_\-]+", "", raw).upper()
     for member in enum:
-        if member.value.upper() == key or member.name == key:
+        if member.value.replace("_", "").upper() == key or member.name.replace("_", "") == key:
             return member
     raise ValueError("pilihan tidak dikenal; yang sah: " + ", ".join(m.value for m in enum))
 
@@ -363,17 +364,26 @@ def check_plan(tables: PlanTables, ref: Reference) -> tuple[ValidatedPlan, list[
         errors += _period_problems(tables.target_headers)
     else:
         period = ref.period
-        for year, header in tables.target_headers.items():
-            if not period[0] <= year <= period[1]:
-                errors.append(
-                    FieldError(
-                        sheet=SHEET_ACTIONS,
-                        row=1,
-                        column=header,
-                        value=str(year),
-                        message=f"tahun di luar periode {period[0]}–{period[1]}",
-                    )
+        years = tables.target_years
+        outside = [y for y in years if not period[0] <= y <= period[1]]
+        hint = ""
+        if outside and len(outside) == len(years):  # a workbook for another plan
+            hint = (
+                f"; untuk rencana aksi {years[0]}–{years[-1]} pakai --plan, mis. "
+                f"--plan {plan_code_for(years[0], years[-1])}"
+            )
+        for year in outside:
+            errors.append(
+                FieldError(
+                    sheet=SHEET_ACTIONS,
+                    row=1,
+                    column=tables.target_headers[year],
+                    value=str(year),
+                    message=f"tahun di luar periode {period[0]}–{period[1]}"
+                    + (f" ({ref.plan_code})" if ref.plan_code else "")
+                    + hint,
                 )
+            )
     actions, on_sheet = _validate_actions(tables, ref, errors)
     leads = ref.existing_leads | {a.code: a.lead_unit for a in actions}
     # every Kode Aksi on sheet Aksi is known, valid or not: an action with an error of its
