@@ -461,3 +461,18 @@ def test_planner_sees_only_their_own_units_budget_lines_in_an_actions_history(
     listed = planner.get("/api/v1/budget-lines", params={"action_id": action["id"]}).json()
     visible = {str(i["id"]) for i in listed["items"]}
     assert {e["entity_id"] for e in lines} <= visible
+
+
+def test_planner_reads_kpi_links_only_of_actions_they_may_see(
+    api: Client, client_as: MakeClient, demo: sa.Engine
+) -> None:
+    other = _action_of(api, "PUPR")
+    own = _action_of(api, "DINKES")
+    planner = client_as("perencana", unit="DINKES")
+    assert_error(planner.get(f"/api/v1/actions/{other['id']}"), 403)
+    assert_error(planner.get(f"/api/v1/actions/{other['id']}/kpi-links"), 403)
+    assert_error(planner.get("/api/v1/actions/999999/kpi-links"), 404)
+    assert_error(planner.get("/api/v1/actions/999999"), 404)
+    mine = planner.get(f"/api/v1/actions/{own['id']}/kpi-links")
+    assert mine.status_code == 200, mine.text
+    assert mine.json() == api.get(f"/api/v1/actions/{own['id']}/kpi-links").json()

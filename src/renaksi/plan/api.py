@@ -147,8 +147,10 @@ class ActionController(Controller):
         summary="KPI pengaduan yang ditautkan ke aksi",
         responses=error_responses(404),
     )
-    def list_kpi_links(self, db_session: Session, action_id: ActionId) -> list[schemas.KpiLink]:
-        return kpi_links.list_links(db_session, action_id)
+    def list_kpi_links(
+        self, db_session: Session, actor: Actor, action_id: ActionId
+    ) -> list[schemas.KpiLink]:
+        return kpi_links.list_links(db_session, action_id, actor=actor)
 
     @post(
         "/{action_id:int}/kpi-links",

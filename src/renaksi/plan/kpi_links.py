@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from renaksi.auth import scope
+from renaksi.auth.actor import Actor
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, KpiLink, KpiTarget, Plan, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError
@@ -20,9 +22,12 @@ def _to_schema(link: KpiLink, unit_code: str) -> schemas.KpiLink:
     )
 
 
-def list_links(session: Session, action_id: int) -> list[schemas.KpiLink]:
+def list_links(session: Session, action_id: int, *, actor: Actor) -> list[schemas.KpiLink]:
+    """The action's KPI links, for whoever may see the action (a planner: only on actions
+    their unit leads or supports, as GET /actions/{id})."""
     if session.get(Action, action_id) is None:
         raise NotFoundError(f"Aksi dengan id {action_id} tidak ditemukan.")
+    scope.ensure_action(session, actor, action_id)
     rows = session.execute(
         sa.select(KpiLink, Unit.code)
         .join(Unit, Unit.id == KpiLink.unit_id)

@@ -129,7 +129,7 @@ def _detail_context(
         # flags are then readable even when another unit leads it
         rows = budget.list_flags(session, year=year, unit=action.lead_unit, settings=settings)
         flags[year] = next((r for r in rows if r.action_code == action.code), None)
-    links = kpi_links.list_links(session, action_id)
+    links = kpi_links.list_links(session, action_id, actor=actor)
     return {
         "action": action,
         "progress": progress,
