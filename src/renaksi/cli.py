@@ -16,6 +16,7 @@ from renaksi.clikit import counts_line, database_option, dump_json, open_session
 from renaksi.codes import Role
 from renaksi.db.engine import create_db_engine
 from renaksi.db.migrate import upgrade
+from renaksi.errors import ConflictError
 from renaksi.formatting import rupiah
 from renaksi.lapor import commands as lapor_commands
 from renaksi.lapor.commands import parse_date_option
@@ -405,6 +406,7 @@ def load_demo(settings: Settings, seeds: Path) -> None:
     from renaksi.units.service import import_units
 
     with open_session(settings) as session:
+        session.info["actor_name"] = DEMO_ACTOR  # how demo_refusal knows the demo's own rows
         result = import_units(session, seeds / "units.csv")
         click.echo(counts_line("PD", result.units))
         for workbook in sorted(seeds.glob("renaksi-*.xlsx")):
@@ -419,7 +421,7 @@ def load_demo(settings: Settings, seeds: Path) -> None:
                 export.read_bytes(),
                 file_name=export.name,
                 settings=settings,
-                imported_by="demo",
+                imported_by=DEMO_ACTOR,
             )
             click.echo(
                 f"Pengaduan SP4N LAPOR! dari {export.name}: {batch.inserted} baru, "
@@ -437,6 +439,35 @@ DEMO_USERS = [
 ]
 
 
+#: audit name of the demo loader; ``demo`` only touches a database whose rows it made
+DEMO_ACTOR = "demo"
+
+
+def demo_refusal(settings: Settings) -> str | None:
+    """Why ``renaksi demo`` must leave this database alone, or None.
+
+    The demo gives its accounts (``admin``, ``koordinator``, ...) new passwords and loads the
+    Kutai Timur data, so it runs only on an empty database or one that holds nothing but the
+    demo: accounts with the demo's names, and changes (audit trail, LAPOR! imports) made by
+    the demo loader or by those accounts.
+    """
+    import sqlalchemy as sa
+
+    from renaksi.db.models import AuditLog, ImportBatch, User
+
+    demo_names = {name for name, *_ in DEMO_USERS}
+    ours = demo_names | {DEMO_ACTOR}
+    with open_session(settings) as session:
+        users = set(session.scalars(sa.select(User.username)))
+        actors = set(session.scalars(sa.select(AuditLog.actor).distinct()))
+        importers = set(session.scalars(sa.select(ImportBatch.imported_by).distinct()))
+    if others := sorted(users - demo_names):
+        return f"basis data ini sudah berisi akun di luar demo ({', '.join(others[:5])})"
+    if others := sorted((actors | importers) - ours):
+        return f"basis data ini berisi data yang tidak dibuat demo (oleh {', '.join(others[:5])})"
+    return None
+
+
 def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
     """Create (or give new passwords to) the demo users; returns (user, role, password)."""
     from renaksi.auth import schemas as auth_schemas
@@ -445,6 +476,7 @@ def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
 
     printed: list[tuple[str, str, str]] = []
     with open_session(settings) as session:
+        session.info["actor_name"] = DEMO_ACTOR
         existing = {u.username for u in list_users(session)}
         for username, role, unit, full_name in DEMO_USERS:
             password = generated_password()
@@ -475,17 +507,36 @@ def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
     help="Folder data demo (bawaan: seeds/ di repositori).",
 )
 @click.option("--no-serve", is_flag=True, help="Muat data demo saja, tanpa menjalankan server.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Tetap jalankan pada basis data yang berisi akun/data lain (sandi akun demo direset).",
+)
 @database_option
 def demo(
-    host: str | None, port: int | None, seeds: Path | None, no_serve: bool, settings: Settings
+    host: str | None,
+    port: int | None,
+    seeds: Path | None,
+    no_serve: bool,
+    force: bool,
+    settings: Settings,
 ) -> None:
     """Demo Kabupaten Kutai Timur: buat basis data, muat seeds/, jalankan server.
 
+    Menolak basis data yang sudah berisi akun atau data di luar demo (kecuali --force):
+    demo memberi sandi baru kepada akun admin, koordinator dan bappeda.
+
     \b
     Contoh:
-      renaksi demo
+      renaksi demo --database-url sqlite:///demo.db
       renaksi demo --port 8080 --database-url sqlite:///demo.db
     """
+    if not force and (why := demo_refusal(settings)):
+        raise ConflictError(
+            f"Demo tidak dijalankan: {why}. Demo memuat data Kutai Timur dan memberi sandi baru "
+            "kepada akun demo (admin, koordinator, bappeda, ...). Pakai basis data lain, mis. "
+            "--database-url sqlite:///demo.db, atau --force bila memang disengaja."
+        )
     seeds = seeds or (SEEDS_DIR if SEEDS_DIR.is_dir() else Path("seeds"))
     settings = dataclasses.replace(settings, development=True)  # plain-HTTP demo on loopback
     click.echo(f"Memuat data demo Kutai Timur dari {seeds} ...")
