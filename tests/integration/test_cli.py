@@ -5,10 +5,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import click
+import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
+from renaksi.cli import main
 from renaksi.formatting import rupiah
 from renaksi.plan.importer import import_plan
 from renaksi.units.service import import_units
@@ -249,6 +253,46 @@ def test_db_upgrade_creates_the_schema_once(tmp_path: Path) -> None:
     tables = set(sa.inspect(engine).get_table_names())
     engine.dispose()
     assert {"unit", "unit_alias", "plan", "action", "budget_line", "alembic_version"} <= tables
+
+
+def _leaf_commands(group: click.Group, prefix: str = "renaksi") -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += _leaf_commands(command, f"{prefix} {name}")
+        else:
+            found.append((f"{prefix} {name}", command))
+    return found
+
+
+def test_every_command_takes_database_url() -> None:
+    """Issue 2: every command also takes ``--database-url`` (not only RENAKSI_DATABASE_URL)."""
+    commands = _leaf_commands(main)
+    assert len(commands) > 20
+    missing = [
+        name
+        for name, command in commands
+        if not any("--database-url" in p.opts for p in command.params)
+    ]
+    assert missing == []
+
+
+def test_database_url_option_beats_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = tmp_path / "pilihan.db"
+    monkeypatch.setenv("RENAKSI_DATABASE_URL", f"sqlite:///{tmp_path / 'lain.db'}")
+    runner = CliRunner()
+    upgrade = runner.invoke(main, ["db", "upgrade", "--database-url", f"sqlite:///{chosen}"])
+    assert upgrade.exit_code == 0, upgrade.output
+    units = write(tmp_path, HEADER + "DINKES,Dinas Kesehatan,dinas,\n")
+    result = runner.invoke(
+        main, ["units", "import", units, "--database-url", f"sqlite:///{chosen}"]
+    )
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(main, ["units", "list", "--database-url", f"sqlite:///{chosen}"])
+    assert "DINKES" in listed.output
+    assert not (tmp_path / "lain.db").exists()
 
 
 def test_demo_loads_once_and_reloading_changes_nothing(cli: Cli, engine: sa.Engine) -> None:
