@@ -94,6 +94,7 @@ _DESCRIPTIONS = {
     401: "Belum masuk, sesi berakhir, atau token tidak valid",
     403: "Peran atau PD Anda tidak berwenang",
     413: "Berkas terlalu besar",
+    415: "Jenis konten tidak didukung (pakai application/json)",
     423: "Periode dikunci",
     428: "Header If-Match wajib",
     429: "Terlalu banyak percobaan",

@@ -110,6 +110,24 @@ def test_a_new_login_makes_the_session_the_browser_brought_unusable(
     assert session.scalar(sa.text("SELECT count(*) FROM api_token")) == 1  # make_user's only
 
 
+def test_login_takes_json_only(anon_client: Client, session: Session) -> None:
+    """A form on another site can post text/plain or urlencoded, never JSON (login CSRF)."""
+    make_user(session, "kasi", "koordinator")
+    body = '{"username": "kasi", "password": "%s"}' % PASSWORD
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Content-Type": content_type} if content_type else {}
+        refused = anon_client.post("/api/v1/auth/login", content=body, headers=headers)
+        assert_error(refused, 415)
+        assert "application/json" in refused.json()["detail"]
+        assert "renaksi_session" not in refused.headers.get("set-cookie", "")
+    ok = anon_client.post(
+        "/api/v1/auth/login",
+        content=body,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert ok.status_code == 201, ok.text
+
+
 def test_unknown_user_and_wrong_password_look_the_same_and_are_throttled(
     anon_client: Client, session: Session
 ) -> None:

@@ -3,7 +3,10 @@
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.exceptions import ClientException
+from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.orm import Session
 
 from renaksi.auth import schemas, service
@@ -11,6 +14,17 @@ from renaksi.auth.actor import Actor
 from renaksi.auth.middleware import SESSION_COOKIE, _cookie
 from renaksi.http import PathId, error_responses, if_match
 from renaksi.settings import Settings
+
+
+def json_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Login takes ``application/json`` only (415 otherwise): a plain HTML form on another site
+    can send ``text/plain`` or urlencoded bodies, but not JSON, so it cannot log a victim's
+    browser into the attacker's account (login CSRF)."""
+    media_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ClientException(
+            "Kirim data masuk sebagai JSON (Content-Type: application/json).", status_code=415
+        )
 
 
 class AuthController(Controller):
@@ -23,7 +37,8 @@ class AuthController(Controller):
         summary="Masuk (sesi peramban)",
         description="Membuat sesi BARU (cookie HttpOnly) dan mengembalikan token CSRF yang "
         "wajib dikirim sebagai `X-CSRF-Token` pada setiap perubahan data.",
-        responses=error_responses(401, 429),
+        responses=error_responses(401, 415, 429),
+        guards=[json_only],
     )
     def login(
         self,
