@@ -5,6 +5,7 @@ from typing import Annotated
 import msgspec
 
 from renaksi.codes import Flag, Source, Stage
+from renaksi.plan.schemas import clean_note
 from renaksi.schemas import NO_NUL_PATTERN, Code, Id, Rupiah, Year
 
 Note = Annotated[str, msgspec.Meta(max_length=2000, pattern=NO_NUL_PATTERN)]
@@ -33,12 +34,19 @@ class BudgetLineCreate(msgspec.Struct, forbid_unknown_fields=True):
     unit: Code | None = None
     note: Note | None = None
 
+    def __post_init__(self) -> None:
+        self.note = clean_note(self.note)  # as a workbook cell is read
+
 
 class BudgetLineUpdate(msgspec.Struct, forbid_unknown_fields=True):
     amount: Rupiah | msgspec.UnsetType = msgspec.UNSET
     note: Note | None | msgspec.UnsetType = msgspec.UNSET
     source: Source | msgspec.UnsetType = msgspec.UNSET
     stage: Stage | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.note, str):
+            self.note = clean_note(self.note)
 
 
 class ActionYearFlags(msgspec.Struct):

@@ -14,6 +14,31 @@ ObjectiveText = Annotated[str, msgspec.Meta(min_length=1, max_length=500, patter
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=TEXT_PATTERN)]
 LongText = Annotated[str, msgspec.Meta(max_length=10000, pattern=NO_NUL_PATTERN)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
+
+#: targets and baselines keep 6 decimals, whether typed in the API or read from a workbook
+#: (a workbook cell is read back with at most 9), so export → import changes nothing
+MEASURE_DECIMALS = 6
+
+
+def round_measure(value: float) -> float:
+    return round(value, MEASURE_DECIMALS) + 0.0  # + 0.0: no negative zero
+
+
+def one_line(text: str) -> str:
+    """Single-line fields (title, indicator, satuan, sasaran): inner whitespace collapsed,
+    as the workbook import does, so both ways in store the same text."""
+    return " ".join(text.split())
+
+
+def clean_note(text: str | None) -> str | None:
+    """Notes keep their line breaks; surrounding blanks go and a blank note is no note
+    (a workbook cell is read the same way)."""
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+_ONE_LINE_FIELDS = ("objective", "title", "indicator", "measure_unit")
 SubKegiatan = Annotated[
     str,
     msgspec.Meta(
@@ -35,6 +60,9 @@ class Plan(msgspec.Struct):
 class Target(msgspec.Struct):
     year: Year
     value: float
+
+    def __post_init__(self) -> None:
+        self.value = round_measure(self.value)
 
 
 class Action(msgspec.Struct):
@@ -74,6 +102,9 @@ class ActionCreate(msgspec.Struct, forbid_unknown_fields=True):
     #: plan code; may be left out while the database holds one plan
     plan: Code | None = None
 
+    def __post_init__(self) -> None:
+        _normalise(self)
+
 
 class ActionUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """PATCH body. ``targets`` replaces all targets; a year left out becomes inactive."""
@@ -89,6 +120,21 @@ class ActionUpdate(msgspec.Struct, forbid_unknown_fields=True):
     supporting_units: list[Code] | msgspec.UnsetType = msgspec.UNSET
     sub_kegiatan_code: SubKegiatan | None | msgspec.UnsetType = msgspec.UNSET
     note: LongText | None | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        _normalise(self)
+
+
+def _normalise(data: "ActionCreate | ActionUpdate") -> None:
+    """Store what the workbook import would store for the same text and numbers."""
+    for name in _ONE_LINE_FIELDS:
+        value = getattr(data, name)
+        if isinstance(value, str):
+            setattr(data, name, one_line(value))
+    if isinstance(data.baseline, float | int):
+        data.baseline = round_measure(data.baseline)
+    if isinstance(data.note, str):
+        data.note = clean_note(data.note)
 
 
 class ProgressReport(msgspec.Struct):

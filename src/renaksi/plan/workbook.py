@@ -20,6 +20,7 @@ import polars as pl
 from renaksi.codes import Direction, KpiName, Source, Stage
 from renaksi.errors import FieldError, translate
 from renaksi.plan import schemas
+from renaksi.plan.schemas import one_line
 from renaksi.plan.service import normalise_sub_kegiatan, plan_code_for
 from renaksi.schemas import CODE_RULE, Code
 from renaksi.tabular import (
@@ -334,6 +335,11 @@ def _parse(
         return None
 
 
+def _measure(text: str) -> float:
+    """A target or baseline, rounded as the API rounds it (:func:`schemas.round_measure`)."""
+    return schemas.round_measure(parse_number(text))
+
+
 def _choice(enum: type[StrEnum], raw: str) -> Any:
     """A code typed the way people write it: ``dak fisik``, ``DAK Non-Fisik``, ``usulan``."""
     key = re.sub(r"[\s_\-]+", "", raw).upper()
@@ -431,7 +437,7 @@ def _validate_actions(
                 if collect.has(name):
                     collect.add(row, name, "wajib diisi")
             else:
-                texts[name] = " ".join(value.split()) if name != "code" else value.strip()
+                texts[name] = one_line(value) if name != "code" else value.strip()
                 if problem := _text_problem(name, texts[name]):
                     collect.add(row, name, problem, value)
         code = texts.get("code")
@@ -448,10 +454,10 @@ def _validate_actions(
             required=True,
             label="Arah",
         )
-        baseline = _parse(collect, row, "baseline", cells["baseline"], parse_number)
+        baseline = _parse(collect, row, "baseline", cells["baseline"], _measure)
         targets: dict[int, float] = {}
         for year in tables.target_years:
-            value = _parse(collect, row, f"target:{year}", cells[f"target:{year}"], parse_number)
+            value = _parse(collect, row, f"target:{year}", cells[f"target:{year}"], _measure)
             if value is not None:
                 targets[year] = value
         if "lead_unit" in texts:
@@ -616,7 +622,7 @@ def _validate_kpis(
             _unit_check(collect, ref, row, "unit", cells["unit"])
         targets: dict[int, float] = {}
         for year in tables.kpi_years:
-            value = _parse(collect, row, f"target:{year}", cells[f"target:{year}"], parse_number)
+            value = _parse(collect, row, f"target:{year}", cells[f"target:{year}"], _measure)
             if value is not None:
                 targets[year] = value
         unit = cells["unit"] or (leads.get(code) if code else None)
