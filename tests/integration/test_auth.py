@@ -1,5 +1,6 @@
 """Accounts, sessions, tokens, the route table, unit scoping, audit, locks, headers."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -113,7 +114,7 @@ def test_a_new_login_makes_the_session_the_browser_brought_unusable(
 def test_login_takes_json_only(anon_client: Client, session: Session) -> None:
     """A form on another site can post text/plain or urlencoded, never JSON (login CSRF)."""
     make_user(session, "kasi", "koordinator")
-    body = '{"username": "kasi", "password": "%s"}' % PASSWORD
+    body = json.dumps({"username": "kasi", "password": PASSWORD})
     for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
         headers = {"Content-Type": content_type} if content_type else {}
         refused = anon_client.post("/api/v1/auth/login", content=body, headers=headers)
