@@ -207,14 +207,41 @@ def _action_of(api: Client, unit: str) -> dict[str, Any]:
     return next(a for a in items if a["lead_unit"] == unit)
 
 
+def _line_beside(session: Session, unit: str) -> int:
+    """An USULAN line of another unit on an action ``unit`` supports."""
+    from renaksi.db.models import BudgetLine, Unit, action_supporting_units
+
+    unit_id = session.scalar(sa.select(Unit.id).where(Unit.code == unit))
+    supported = sa.select(action_supporting_units.c.action_id).where(
+        action_supporting_units.c.unit_id == unit_id
+    )
+    line_id = session.scalar(
+        sa.select(BudgetLine.id)
+        .where(
+            BudgetLine.stage == "USULAN",
+            BudgetLine.unit_id != unit_id,
+            BudgetLine.action_id.in_(supported),
+        )
+        .order_by(BudgetLine.id)
+        .limit(1)
+    )
+    assert line_id is not None, "the demo has no such line"
+    return line_id
+
+
 def test_planner_cannot_touch_another_units_rows(
     client: Client, client_as: MakeClient, demo_loaded: Session, engine: sa.Engine
 ) -> None:
     other = _action_of(client, "PUPR")
     own = _action_of(client, "DINKES")
-    other_line = client.get("/api/v1/budget-lines", params={"unit": "PUPR", "per_page": 1}).json()[
+    # another unit's USULAN line on an action DINKES supports: the stage and the action would
+    # let a DINKES planner through, only the unit check refuses
+    other_line = client.get(f"/api/v1/budget-lines/{_line_beside(demo_loaded, 'DINKES')}").json()
+    assert other_line["stage"] == "USULAN" and other_line["unit"] != "DINKES"
+    dpa_line = client.get("/api/v1/budget-lines", params={"unit": "PUPR", "per_page": 100}).json()[
         "items"
-    ][0]
+    ]
+    dpa_line = next(line for line in dpa_line if line["stage"] == "DPA")
     planner = client_as("perencana", unit="DINKES")
     before = dump_database(engine)
 
@@ -247,11 +274,24 @@ def test_planner_cannot_touch_another_units_rows(
         403,
     )
     tag = {"If-Match": f'"{other_line["version"]}"'}
-    assert_error(
+    refused = assert_error(
         planner.patch(f"/api/v1/budget-lines/{other_line['id']}", json={"amount": 1}, headers=tag),
         403,
     )
-    assert_error(planner.delete(f"/api/v1/budget-lines/{other_line['id']}", headers=tag), 403)
+    assert "PD Anda sendiri" in refused["detail"]
+    refused = assert_error(
+        planner.delete(f"/api/v1/budget-lines/{other_line['id']}", headers=tag), 403
+    )
+    assert "PD Anda sendiri" in refused["detail"]
+    # another unit's DPA line: refused for the unit, without telling its stage
+    dpa_tag = {"If-Match": f'"{dpa_line["version"]}"'}
+    refused = assert_error(
+        planner.patch(
+            f"/api/v1/budget-lines/{dpa_line['id']}", json={"amount": 1}, headers=dpa_tag
+        ),
+        403,
+    )
+    assert "PD Anda sendiri" in refused["detail"] and "DPA" not in refused["detail"]
     # read another unit's rows: by id, by filter, by list, by export
     assert_error(planner.get(f"/api/v1/budget-lines/{other_line['id']}"), 403)
     assert_error(planner.get("/api/v1/budget-lines", params={"unit": "PUPR"}), 403)

@@ -90,10 +90,11 @@ def get_line(session: Session, line_id: int, *, actor: Actor) -> schemas.BudgetL
 
 def _check_write(session: Session, actor: Actor, line: BudgetLine) -> None:
     """Who may write this line: the stage's role; a planner only for their own unit, on an
-    action their unit leads or supports; nobody for usulan of a locked year."""
-    require_stage(actor.role, line.stage)
+    action their unit leads or supports; nobody for usulan of a locked year. The unit comes
+    first: a refusal on another unit's line must not tell its stage."""
     scope.ensure_unit(actor, line.unit_id)
     scope.ensure_action(session, actor, line.action_id)
+    require_stage(actor.role, line.stage)
     if line.stage is Stage.USULAN:
         ensure_open(session, LockKind.USULAN, line.year)
 
