@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from renaksi.auth.actor import Actor
 from renaksi.codes import LockKind, Role
-from renaksi.errors import ValidationError
+from renaksi.errors import ForbiddenError, ValidationError
 from renaksi.locks.service import LockCreate, lock
 from renaksi.plan.exporter import write_plan
 from renaksi.plan.importer import import_plan
@@ -116,3 +116,16 @@ def test_admin_import_still_writes_every_stage(
     result = cli("plan", "import", str(path))
     assert result.exit_code == 0, result.output
     assert "Anggaran      : 0 baru (created), 2 diubah (updated)" in result.output
+
+
+def test_only_admin_and_koordinator_may_import_a_plan(
+    demo_loaded: Session, engine: sa.Engine, tmp_path: Path
+) -> None:
+    """As in the API, where only they create actions and KPI links (the web upload checks
+    the same roles before calling the importer)."""
+    path = write_plan(demo_loaded, tmp_path / "plan.xlsx")
+    before = dump_database(engine)
+    for role in (Role.PERENCANA, Role.BAPPEDA):
+        with pytest.raises(ForbiddenError):
+            import_plan(demo_loaded, path, actor=Actor(username="x", role=role, via="session"))
+    assert dump_database(engine) == before
