@@ -437,10 +437,14 @@ def test_stale_if_match_gets_412_with_the_current_version(
     action = _action_of(client, "DINKES")
     url = f"/api/v1/actions/{action['id']}"
     tag = client.get(url).headers["ETag"]
-    assert client.patch(url, json={"note": "pertama"}, headers={"If-Match": tag}).status_code == 200
+    first = client.patch(url, json={"note": "pertama"}, headers={"If-Match": tag})
+    assert first.status_code == 200
+    current = first.json()["version"]
+    assert current == int(tag.strip('W/"')) + 1
     late = client.patch(url, json={"note": "kedua"}, headers={"If-Match": tag})
-    body = assert_error(late, 412)
-    assert "versi sekarang" in body["detail"]
+    body = assert_error(late, 412, field="If-Match")
+    assert f"versi sekarang {current})" in body["detail"]
+    assert body["errors"][0]["message"] == f"versi sekarang {current}"
     assert client.get(url).json()["note"] == "pertama"
     assert_error(client.patch(url, json={"note": "tanpa"}), 428)
 
@@ -552,3 +556,60 @@ def test_openapi_ui_can_be_switched_off(settings: Settings) -> None:
     with TestClient(create_app(dataclasses.replace(settings, openapi_ui=False))) as api:
         assert api.get("/schema/openapi.json").status_code == 200
         assert api.get("/schema").status_code == 404
+
+
+def test_session_cookie_is_secure_outside_development(
+    settings: Settings, session: Session, units_loaded: Session
+) -> None:
+    import dataclasses
+
+    from tests.integration.web_support import login_token
+
+    make_user(session, "kasi", "koordinator")
+    production = dataclasses.replace(settings, development=False)
+    with TestClient(create_app(production)) as api:
+        response = api.post("/api/v1/auth/login", json={"username": "kasi", "password": PASSWORD})
+        assert response.status_code == 201, response.text
+        cookie = response.headers["set-cookie"]
+        assert "renaksi_session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    # over https, as in production: the client sends Secure cookies back only there
+    with TestClient(create_app(production), base_url="https://testserver.local") as browser:
+        form = browser.get("/masuk")
+        assert "Secure" in form.headers["set-cookie"]  # the login form's CSRF cookie
+        token = login_token(browser)
+        response = browser.post(
+            "/masuk",
+            data={"username": "kasi", "password": PASSWORD, "_csrf": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        sessions = [c for c in response.headers.get_list("set-cookie") if "renaksi_session=" in c]
+        assert sessions and all("Secure" in c and "HttpOnly" in c for c in sessions)
+    with TestClient(create_app(settings)) as development:  # plain-HTTP demo and tests
+        response = development.post(
+            "/api/v1/auth/login", json={"username": "kasi", "password": PASSWORD}
+        )
+        assert "Secure" not in response.headers["set-cookie"]
+
+
+def test_password_hash_is_upgraded_when_the_parameters_change(
+    anon_client: Client, session: Session, engine: sa.Engine
+) -> None:
+    from argon2 import PasswordHasher
+
+    make_user(session, "lama", "bappeda")
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE app_user SET password_hash = :h WHERE username = 'lama'"), {"h": weak}
+        )
+    login(anon_client, "lama")
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT password_hash FROM app_user WHERE username = 'lama'")
+        ).scalar_one()
+    current = PasswordHasher()
+    assert stored != weak and stored.startswith("$argon2id$")
+    assert f"m={current.memory_cost},t={current.time_cost},p={current.parallelism}" in stored
+    assert not current.check_needs_rehash(stored)
+    login(anon_client, "lama")  # the new hash still takes the same password

@@ -1,12 +1,16 @@
 """The account commands (``users``, ``tokens``), no default accounts, and ``demo`` refusing a
 database that holds real accounts or data."""
 
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
 from click.testing import Result
+from litestar.testing import TestClient
 
+from renaksi.app import create_app
 from renaksi.cli import main
+from renaksi.settings import Settings
 from tests.conftest import Cli
 from tests.helpers import SEEDS
 
@@ -73,3 +77,65 @@ def test_demo_runs_again_on_its_own_database(tmp_path: Path) -> None:
     assert "perencana.dinkes" in first.output  # generated passwords are printed
     again = run(cli, "demo", "--no-serve")
     assert again.exit_code == 0, again.output
+
+
+def test_no_accounts_exist_after_db_upgrade(tmp_path: Path, cli: Cli, engine: sa.Engine) -> None:
+    fresh = Cli(f"sqlite:///{tmp_path / 'baru.db'}")
+    assert run(fresh, "db", "upgrade").exit_code == 0
+    fresh_engine = sa.create_engine(fresh.database_url)
+    assert _count(fresh_engine, "app_user") == 0
+    fresh_engine.dispose()
+    assert run(cli, "db", "upgrade").exit_code == 0  # the test database (PostgreSQL too)
+    assert _count(engine, "app_user") == 0 and _count(engine, "api_token") == 0
+
+
+def test_users_add_list_disable_and_tokens_create(
+    cli: Cli, units_loaded: object, settings: Settings
+) -> None:
+    added = run(
+        cli,
+        "users", "add", "siti", "--role", "perencana", "--unit", "DINKES", "--password-stdin",
+        stdin="sandi-siti-panjang\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "siti (perencana, DINKES) dibuat" in added.output
+    assert "sandi-siti-panjang" not in added.output
+    # no --password-stdin: without a terminal the password is still read from stdin
+    prompted = run(cli, "users", "add", "budi", "--role", "bappeda", stdin="sandi-budi-panjang\n")
+    assert prompted.exit_code == 0, prompted.output
+    short = run(cli, "users", "add", "ani", "--role", "bappeda", stdin="pendek\n")
+    assert short.exit_code != 0 and "minimal 10 karakter" in short.output
+    no_unit = run(cli, "users", "add", "ani", "--role", "perencana", stdin="sandi-ani-panjang\n")
+    assert no_unit.exit_code != 0 and "Perencana harus terikat pada satu PD" in no_unit.output
+    twice = run(cli, "users", "add", "siti", "--role", "bappeda", stdin="sandi-siti-panjang\n")
+    assert twice.exit_code != 0 and "sudah ada" in twice.output
+
+    listed = json.loads(run(cli, "users", "list", "--json").output)
+    assert {(u["username"], u["role"], u["unit"], u["active"]) for u in listed} == {
+        ("siti", "perencana", "DINKES", True),
+        ("budi", "bappeda", None, True),
+    }
+    assert "siti" in run(cli, "users", "list").output
+
+    made = run(cli, "tokens", "create", "siti", "--name", "skrip mingguan")
+    assert made.exit_code == 0, made.output
+    secret = made.output.strip().splitlines()[-1]
+    assert secret.startswith("rks_")
+    with TestClient(create_app(settings)) as script:
+        script.headers["Authorization"] = f"Bearer {secret}"
+        assert script.get("/api/v1/auth/me").json()["username"] == "siti"
+        # the password typed on stdin is the one that logs in
+        with TestClient(create_app(settings)) as browser:
+            response = browser.post(
+                "/api/v1/auth/login", json={"username": "siti", "password": "sandi-siti-panjang"}
+            )
+            assert response.status_code == 201, response.text
+
+            disabled = run(cli, "users", "disable", "siti")
+            assert disabled.exit_code == 0 and "dinonaktifkan" in disabled.output
+            assert script.get("/api/v1/auth/me").status_code == 401  # the token ended
+            assert browser.get("/api/v1/auth/me").status_code == 401  # and the session
+    listed = json.loads(run(cli, "users", "list", "--json").output)
+    assert {u["username"]: u["active"] for u in listed} == {"siti": False, "budi": True}
+    unknown = run(cli, "tokens", "create", "siapa", "--name", "x")
+    assert unknown.exit_code != 0 and "tidak ditemukan" in unknown.output
