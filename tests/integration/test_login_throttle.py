@@ -96,3 +96,27 @@ def test_password_check_does_not_hold_the_sqlite_write_lock(
         )
     assert token and result.user.username == "budi"
     assert writable == [True]
+
+
+def test_unknown_user_costs_a_real_password_check(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown name runs argon2 against a dummy hash, so timing does not tell it apart."""
+    make_user(session, "budi", "bappeda")
+    checked: list[str | None] = []
+
+    def verify(stored: str | None, password: str) -> tuple[bool, bool]:
+        checked.append(stored)
+        return verify_password(stored, password)
+
+    monkeypatch.setattr(service, "verify_password", verify)
+    for name in ("siapa", "budi"):
+        with pytest.raises(NotAuthenticatedError) as refused:
+            service.login(
+                session, schemas.Login(username=name, password="salah-sekali"), client="x"
+            )
+        assert refused.value.detail == service.WRONG_LOGIN
+    assert len(checked) == 2 and checked[0] is None and checked[1]  # both were checked
+    from renaksi.auth import passwords
+
+    assert passwords._DUMMY.startswith("$argon2id$")  # what None is checked against
