@@ -4,9 +4,10 @@ Hooking ``after_flush`` means every create, update and delete of an audited reco
 recorded whichever path made it — API, CLI, workbook import, web page — and a rolled-back
 change leaves no history row. Who acted comes from ``session.info["actor"]``.
 
-Deletes are read from the flush itself, not from ``session.deleted``: a child dropped from a
-``delete-orphan`` collection (an action's targets, a KPI link's targets, a unit's aliases) or
-removed by a cascade is deleted by the flush without ever being in ``session.deleted``.
+Deletes are noted by the mapper's ``after_delete`` event, not read from ``session.deleted``:
+a child dropped from a ``delete-orphan`` collection (an action's targets, a KPI link's
+targets, a unit's aliases) or removed by a cascade is deleted by the flush without ever being
+in ``session.deleted``.
 """
 
 from datetime import date, datetime
@@ -14,8 +15,8 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, UOWTransaction, object_session
 
 from renaksi.db.base import utcnow
 from renaksi.db.models import (
@@ -114,20 +115,27 @@ def _changes(obj: Any, *, rehash: bool = False) -> tuple[dict[str, Any], dict[st
     return old, new
 
 
-def _deleted_by(flush_context: UOWTransaction) -> list[Any]:
-    """Every object this flush deleted: explicit deletes, cascades and orphans alike.
-
-    The unit of work lists each state it processed with an ``(isdelete, listonly)`` pair;
-    ``listonly`` states were only consulted, not written.
-    """
-    return [
-        obj
-        for state, (isdelete, listonly) in flush_context.states.items()
-        if isdelete and not listonly and (obj := state.obj()) is not None
-    ]
+_DELETED = "audit_deleted"
 
 
-def after_flush(session: Session, flush_context: UOWTransaction) -> None:
+def _note_delete(_mapper: Any, _connection: Any, target: Any) -> None:
+    """Mapper ``after_delete``: fires for every row the flush deletes, orphans included."""
+    session = object_session(target)
+    if session is not None:
+        session.info.setdefault(_DELETED, []).append(target)
+
+
+def _forget_deletes(session: Session, _previous: Any) -> None:
+    """A failed flush rolls back: the deletes it noted never happened."""
+    session.info.pop(_DELETED, None)
+
+
+for _model in AUDITED:
+    event.listen(_model, "after_delete", _note_delete)
+event.listen(Session, "after_soft_rollback", _forget_deletes)
+
+
+def after_flush(session: Session, _: UOWTransaction) -> None:
     actor = session.info.get("actor")
     who = actor.username if actor is not None else session.info.get("actor_name", "sistem")
     request_id = getattr(actor, "request_id", None)
@@ -151,7 +159,7 @@ def after_flush(session: Session, flush_context: UOWTransaction) -> None:
     for obj in session.new:
         if type(obj) in AUDITED:
             add(obj, "create", None, _columns(obj))
-    deleted = [obj for obj in _deleted_by(flush_context) if type(obj) in AUDITED]
+    deleted = session.info.pop(_DELETED, [])
     gone = {id(obj) for obj in deleted}  # an orphan may also look modified: one row for it
     for obj in session.dirty:
         if type(obj) in AUDITED and id(obj) not in gone and session.is_modified(obj):
