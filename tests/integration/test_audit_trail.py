@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from renaksi.cli import main
 from renaksi.db.engine import make_session_factory
-from renaksi.db.models import AuditLog, KpiLink, KpiTarget
+from renaksi.db.models import AuditLog, BudgetLine, KpiLink, KpiTarget
 from tests.conftest import Cli, make_user
 from tests.integration.shapes import assert_error, current
 
@@ -476,3 +476,37 @@ def test_planner_reads_kpi_links_only_of_actions_they_may_see(
     mine = planner.get(f"/api/v1/actions/{own['id']}/kpi-links")
     assert mine.status_code == 200, mine.text
     assert mine.json() == api.get(f"/api/v1/actions/{own['id']}/kpi-links").json()
+
+
+# --- ids are never reused ------------------------------------------------------------------
+
+
+def test_a_deleted_budget_lines_id_is_not_given_to_a_new_line(api: Client, demo: sa.Engine) -> None:
+    """The history of an id tells of one record only: after the line with the highest id is
+    deleted, the next new line gets a new id (SQLite, without AUTOINCREMENT, gave it the
+    deleted line's id, and GET /audit mixed the two lines' histories)."""
+    old_action, new_action = _action_of(api, "DINKES"), _action_of(api, "PUPR")
+    line = {"action_id": old_action["id"], "year": 2026, "stage": "USULAN", "source": "HIBAH"}
+    old = api.post("/api/v1/budget-lines", json={**line, "amount": 1_111})
+    assert old.status_code == 201, old.text
+    old_id = old.json()["id"]
+    with demo.connect() as conn:
+        assert conn.execute(sa.select(sa.func.max(BudgetLine.id))).scalar_one() == old_id
+    url = f"/api/v1/budget-lines/{old_id}"
+    assert api.delete(url, headers=current(api, url)).status_code == 204
+
+    line = {"action_id": new_action["id"], "year": 2025, "stage": "DPA", "source": "PAD"}
+    new = api.post("/api/v1/budget-lines", json={**line, "amount": 2_222})
+    assert new.status_code == 201, new.text
+    assert new.json()["id"] > old_id
+    assert_error(api.get(url), 404)
+
+    history = api.get("/api/v1/audit", params={"entity": "budget_line", "id": str(old_id)})
+    assert history.status_code == 200, history.text
+    entries = history.json()
+    assert [e["action"] for e in entries] == ["delete", "create"]  # newest first
+    assert entries[0]["old"]["amount"] == entries[1]["new"]["amount"] == 1_111
+    assert {entries[0]["old"]["action_id"], entries[1]["new"]["action_id"]} == {old_action["id"]}
+    new_id = str(new.json()["id"])
+    new_history = api.get("/api/v1/audit", params={"entity": "budget_line", "id": new_id}).json()
+    assert [(e["action"], e["new"]["amount"]) for e in new_history] == [("create", 2_222)]

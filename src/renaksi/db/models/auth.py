@@ -7,13 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from renaksi.codes import LockKind, Role
 from renaksi.db.base import Base, Timestamped, utcnow
-from renaksi.db.models._types import enum_column
+from renaksi.db.models._types import NO_REUSED_IDS, enum_column
 
 
 class User(Timestamped, Base):
     __tablename__ = "app_user"
     __table_args__ = (
         sa.CheckConstraint("role <> 'perencana' OR unit_id IS NOT NULL", name="planner_unit"),
+        NO_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +76,7 @@ class PeriodLock(Base):
     """A closed period: progress of a quarter, or usulan of a year, no longer editable."""
 
     __tablename__ = "period_lock"
-    __table_args__ = (sa.UniqueConstraint("kind", "year", "quarter"),)
+    __table_args__ = (sa.UniqueConstraint("kind", "year", "quarter"), NO_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[LockKind] = mapped_column(enum_column(LockKind, 12))

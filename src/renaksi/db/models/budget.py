@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from renaksi.codes import Source, Stage
 from renaksi.db.base import Base, Timestamped
-from renaksi.db.models._types import enum_column
+from renaksi.db.models._types import NO_REUSED_IDS, enum_column
 
 
 class BudgetLine(Timestamped, Base):
@@ -14,6 +14,7 @@ class BudgetLine(Timestamped, Base):
         sa.UniqueConstraint("action_id", "year", "stage", "source", "unit_id"),
         sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
         sa.Index("ix_budget_line_year_unit", "year", "unit_id"),
+        NO_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renaksi.codes import Direction, KpiName, ProgressStatus
 from renaksi.db.base import Base, Timestamped, utcnow
-from renaksi.db.models._types import enum_column
+from renaksi.db.models._types import NO_REUSED_IDS, enum_column
 from renaksi.db.models.units import Unit
 
 
@@ -32,7 +32,7 @@ class Objective(Base):
     """Sasaran: identified by its text within a plan (the workbook carries only the text)."""
 
     __tablename__ = "objective"
-    __table_args__ = (sa.UniqueConstraint("plan_id", "title"),)
+    __table_args__ = (sa.UniqueConstraint("plan_id", "title"), NO_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"))
@@ -51,7 +51,7 @@ action_supporting_units = sa.Table(
 
 class Action(Timestamped, Base):
     __tablename__ = "action"
-    __table_args__ = (sa.UniqueConstraint("plan_id", "code"),)
+    __table_args__ = (sa.UniqueConstraint("plan_id", "code"), NO_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"))
@@ -99,6 +99,7 @@ class ProgressReport(Base):
             "progress_pct IS NULL OR (progress_pct BETWEEN 0 AND 100)", name="progress_pct"
         ),
         sa.Index("ix_progress_report_action_period", "action_id", "year", "quarter"),
+        NO_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +119,7 @@ class KpiLink(Base):
     """Links an action to a complaint KPI of a unit, with a target per year (sheet ``KPI``)."""
 
     __tablename__ = "kpi_link"
-    __table_args__ = (sa.UniqueConstraint("action_id", "kpi", "unit_id"),)
+    __table_args__ = (sa.UniqueConstraint("action_id", "kpi", "unit_id"), NO_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"))

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from renaksi.codes import UnitKind
 from renaksi.db.base import Base, Timestamped
-from renaksi.db.models._types import enum_column
+from renaksi.db.models._types import NO_REUSED_IDS, enum_column
 
 
 def normalise_name(text: str) -> str:
@@ -15,6 +15,7 @@ def normalise_name(text: str) -> str:
 
 class Unit(Timestamped, Base):
     __tablename__ = "unit"
+    __table_args__ = NO_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
@@ -30,6 +31,7 @@ class Unit(Timestamped, Base):
 
 class UnitAlias(Base):
     __tablename__ = "unit_alias"
+    __table_args__ = NO_REUSED_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"), index=True)
