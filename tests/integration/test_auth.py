@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
 from renaksi.app import create_app
-from renaksi.auth.policy import PUBLIC_ROUTES, ROUTES, route_key
+from renaksi.auth.policy import PUBLIC, PUBLIC_ROUTES, ROUTES, WEB_ROUTES, route_key
 from renaksi.settings import Settings
 from tests.conftest import PASSWORD, make_user
 from tests.helpers import dump_database
@@ -20,17 +20,60 @@ MakeClient = Callable[..., Client]
 
 
 def test_every_route_is_in_the_role_table(settings: Settings) -> None:
+    """API and web alike; only the style sheets, the health check and the API docs are left
+    out (they show no data and change nothing)."""
     app = create_app(settings)
     routes = {
         route_key(method, route.path)
         for route in app.routes
-        if route.path.startswith("/api/")
+        if not route.path.startswith(("/static", "/schema")) and route.path != "/healthz"
         for method in getattr(route, "methods", set()) - {"OPTIONS", "HEAD"}
     }
-    missing = routes - set(ROUTES)
-    assert not missing, f"routes without roles in renaksi.auth.policy.ROUTES: {sorted(missing)}"
-    stale = set(ROUTES) - routes
+    table = set(ROUTES) | set(WEB_ROUTES)
+    missing = routes - table
+    assert not missing, f"routes without roles in renaksi.auth.policy: {sorted(missing)}"
+    stale = table - routes
     assert not stale, f"roles for routes that no longer exist: {sorted(stale)}"
+    assert all(path.startswith("/api/") for _, path in ROUTES)
+    assert not any(path.startswith("/api/") for _, path in WEB_ROUTES)
+
+
+def _web_url(path: str) -> str:
+    return (
+        path.replace("{action_id}", "1")
+        .replace("{lock_id}", "1")
+        .replace("{user_id}", "1")
+        .replace("{code}", "DINKES")
+    )
+
+
+def test_every_web_route_follows_the_role_table(
+    settings: Settings, session: Session, units_loaded: Session
+) -> None:
+    """The web router's guard answers from WEB_ROUTES before any handler or body parsing:
+    anonymous visitors go to the login page, other roles get 403, listed roles get past it."""
+    from renaksi.codes import Role
+    from tests.integration.web_support import web_clients
+
+    with TestClient(create_app(settings)) as anonymous:
+        for (method, path), roles in WEB_ROUTES.items():
+            response = anonymous.request(method, _web_url(path), follow_redirects=False)
+            if roles is PUBLIC:  # (POST /masuk without the form's token is still refused)
+                assert "tidak terdaftar" not in response.text, (method, path)
+                continue
+            assert response.status_code == 303, (method, path, response.status_code)
+            assert response.headers["location"].startswith("/masuk"), (method, path)
+    with web_clients(settings, session) as login:
+        clients = {
+            role: login(role.value, "DINKES" if role is Role.PERENCANA else None) for role in Role
+        }
+        for (method, path), roles in WEB_ROUTES.items():
+            if roles is PUBLIC:
+                continue
+            for role, client in clients.items():
+                response = client.request(method, _web_url(path), follow_redirects=False)
+                refused = response.status_code == 403 and "bukan untuk peran Anda" in response.text
+                assert refused == (role not in roles), (method, path, role, response.status_code)
 
 
 def test_anonymous_callers_get_401_everywhere_but_login(anon_client: Client) -> None:

@@ -203,3 +203,28 @@ def route_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHand
         if not sent or sent != state.get("csrf"):
             raise ForbiddenError("Token CSRF tidak ada atau tidak cocok; muat ulang halaman.")
     policy.require_role(actor.role, allowed, "memakai fungsi ini")
+
+
+def web_route_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The pages' gate from :data:`~renaksi.auth.policy.WEB_ROUTES`, deny by default.
+
+    Anonymous visitors get :class:`NotAuthenticatedError` (the web error handler sends them to
+    the login page); other roles get 403. Forms still check their CSRF field and the services
+    their row rules.
+    """
+    method = str(connection.scope.get("method", "GET"))
+    if method == "OPTIONS":
+        return
+    template = str(connection.scope.get("path_template") or connection.scope["path"])
+    allowed = policy.WEB_ROUTES.get(
+        policy.route_key("GET" if method == "HEAD" else method, template)
+    )
+    if allowed is None:
+        raise ForbiddenError("Alamat ini tidak terdaftar dalam tabel hak akses.")
+    if allowed is policy.PUBLIC:
+        return
+    actor = current_actor(connection)
+    if actor is None:
+        raise NotAuthenticatedError("Silakan masuk terlebih dahulu.")
+    if actor.role not in allowed:
+        raise ForbiddenError("Halaman ini bukan untuk peran Anda.")

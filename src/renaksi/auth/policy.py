@@ -1,7 +1,8 @@
 """Who may call what: one table of every route and the roles allowed.
 
-The table is checked by a guard on every API request (before any handler runs) and a test
-fails when a route is missing from it. Row-level rules — a perencana (planner) touches only
+The tables (:data:`ROUTES` for the API, :data:`WEB_ROUTES` for the pages) are checked by a
+guard on every request (before any handler runs, and before a body is read) and a test fails
+when a route is missing from them. Row-level rules — a perencana (planner) touches only
 their own unit's usulan and progress — are enforced in the services, which receive the
 :class:`~renaksi.auth.actor.Actor`, so the API, the CLI and the web pages obey the same rules.
 """
@@ -73,6 +74,41 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/reports/quarterly.xlsx"): frozenset({A, K, B}),
 }
 PUBLIC_ROUTES = {key for key, roles in ROUTES.items() if roles is PUBLIC}
+
+#: The web pages and forms, checked by a guard on the web router the same way. A form that
+#: writes through the same service as an API route admits exactly that route's roles.
+WEB_ROUTES: dict[tuple[str, str], frozenset[Role]] = {
+    ("GET", "/"): PUBLIC,  # to Beranda or to the login page
+    ("GET", "/masuk"): PUBLIC,
+    ("POST", "/masuk"): PUBLIC,
+    ("POST", "/keluar"): ALL,
+    ("GET", "/beranda"): ALL,
+    ("GET", "/aksi"): ALL,
+    ("GET", "/aksi/{action_id}"): ALL,
+    ("POST", "/aksi/{action_id}/progres"): ROUTES[("POST", "/api/v1/actions/{action_id}/progress")],
+    ("POST", "/aksi/{action_id}/anggaran"): ROUTES[("POST", "/api/v1/budget-lines")],
+    ("GET", "/anggaran"): ALL,
+    ("POST", "/anggaran"): ROUTES[("POST", "/api/v1/budget-lines")],
+    ("GET", "/kinerja"): ALL,
+    ("GET", "/laporan"): ALL,
+    ("GET", "/laporan/selisih-anggaran.xlsx"): ROUTES[("GET", "/api/v1/reports/budget-gap.xlsx")],
+    ("GET", "/laporan/triwulan.xlsx"): ROUTES[("GET", "/api/v1/reports/quarterly.xlsx")],
+    ("GET", "/impor"): ROUTES[("POST", "/api/v1/lapor/imports")],
+    ("POST", "/impor"): ROUTES[("POST", "/api/v1/lapor/imports")],
+    ("POST", "/impor/alias"): ROUTES[("POST", "/api/v1/units/{code}/aliases")],
+    ("GET", "/admin"): frozenset({A, K}),
+    ("POST", "/admin/kunci"): ROUTES[("POST", "/api/v1/locks")],
+    ("POST", "/admin/kunci/{lock_id}/buka"): ROUTES[("DELETE", "/api/v1/locks/{lock_id}")],
+    ("POST", "/admin/libur"): ROUTES[("POST", "/api/v1/holidays")],
+    ("POST", "/admin/sla"): ROUTES[("PUT", "/api/v1/settings/sla")],
+    ("POST", "/admin/pengguna"): ROUTES[("POST", "/api/v1/users")],
+    ("POST", "/admin/pengguna/{user_id}/status"): ROUTES[("PATCH", "/api/v1/users/{user_id}")],
+    ("POST", "/admin/pd"): ROUTES[("POST", "/api/v1/units")],
+    ("GET", "/admin/pd/{code}"): ROUTES[("PATCH", "/api/v1/units/{code}")]
+    | ROUTES[("POST", "/api/v1/units/{code}/aliases")],
+    ("POST", "/admin/pd/{code}"): ROUTES[("PATCH", "/api/v1/units/{code}")],
+    ("POST", "/admin/pd/{code}/alias"): ROUTES[("POST", "/api/v1/units/{code}/aliases")],
+}
 
 #: which budget stages each role may write (planners: usulan of their own unit only)
 STAGE_WRITERS: dict[Stage, frozenset[Role]] = {

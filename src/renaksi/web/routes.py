@@ -11,6 +11,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.orm.exc import StaleDataError
 
+from renaksi.auth.middleware import web_route_guard
 from renaksi.errors import RenaksiError
 from renaksi.web import actions, admin, home, imports, office, units
 from renaksi.web.common import FILTERS, handle_error, provide_web_actor
@@ -40,6 +41,7 @@ def web_router() -> Router:
     return Router(
         path="/",
         include_in_schema=False,
+        guards=[web_route_guard],  # the table in renaksi.auth.policy.WEB_ROUTES
         dependencies={"actor": Provide(provide_web_actor, sync_to_thread=False)},
         exception_handlers={
             RenaksiError: handle_error,
