@@ -267,14 +267,16 @@ def login(
     """
     username = data.username.strip().lower()
     _claim_attempt(session, username, client)
-    user = session.scalars(sa.select(User).where(User.username == username)).one_or_none()
-    checked_hash = user.password_hash if user else None
+    found = session.execute(
+        sa.select(User.id, User.password_hash, User.active).where(User.username == username)
+    ).one_or_none()
     session.rollback()  # end the read before the slow check
+    checked_hash = found.password_hash if found else None
     valid, rehash = verify_password(checked_hash, data.password)
-    if user is None or not valid or not user.active:
+    if found is None or not valid or not found.active:
         raise NotAuthenticatedError(WRONG_LOGIN)
     with write_transaction(session):
-        user = session.get(User, user.id, populate_existing=True)
+        user = session.get(User, found.id, populate_existing=True)
         # disabled, or the password changed, while the password was being checked
         if user is None or not user.active or user.password_hash != checked_hash:
             raise NotAuthenticatedError(WRONG_LOGIN)
