@@ -656,3 +656,13 @@ def test_password_hash_is_upgraded_when_the_parameters_change(
     assert f"m={current.memory_cost},t={current.time_cost},p={current.parallelism}" in stored
     assert not current.check_needs_rehash(stored)
     login(anon_client, "lama")  # the new hash still takes the same password
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT old, new FROM audit_log WHERE entity = 'user' "
+                "AND action = 'update' AND entity_id = (SELECT CAST(id AS VARCHAR(20)) "
+                "FROM app_user WHERE username = 'lama')"
+            )
+        ).all()
+    assert len(rows) == 1  # the upgrade, recorded once, as an upgrade and not a new password
+    assert "hash diperbarui" in str(rows[0].new) and weak not in str(rows[0])

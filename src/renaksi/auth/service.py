@@ -8,6 +8,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from renaksi.audit.recorder import REHASH
 from renaksi.auth import schemas
 from renaksi.auth.actor import Actor
 from renaksi.auth.passwords import hash_password, password_problem, verify_password
@@ -280,8 +281,13 @@ def login(
         # disabled, or the password changed, while the password was being checked
         if user is None or not user.active or user.password_hash != checked_hash:
             raise NotAuthenticatedError(WRONG_LOGIN)
-        if rehash:
-            user.password_hash = hash_password(data.password)
+        if rehash:  # same password, stronger hash: the audit row says so, not "diubah"
+            session.info[REHASH] = True
+            try:
+                user.password_hash = hash_password(data.password)
+                session.flush()
+            finally:
+                session.info.pop(REHASH, None)
         session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username[:60]))
         if previous:
             session.execute(
