@@ -4,7 +4,7 @@ A koordinator locks; only an admin unlocks. Locking and unlocking are audited (t
 rows are audited records). Services call :func:`ensure_open` before writing.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -16,6 +16,7 @@ from renaksi.codes import LockKind
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import PeriodLock
 from renaksi.errors import ConflictError, FieldError, LockedError, NotFoundError, ValidationError
+from renaksi.lapor.service import today_wita
 
 
 class Lock(msgspec.Struct):
@@ -51,8 +52,35 @@ def describe(kind: LockKind, year: int, quarter: int | None) -> str:
     return f"usulan anggaran tahun {year}"
 
 
+#: first key of the PostgreSQL advisory locks that order locking against writing
+_ADVISORY_SPACE = 0x524B_4C4B  # "RKLK"
+
+
+def _serialise(
+    session: Session, kind: LockKind, year: int, quarter: int | None, *, shared: bool
+) -> None:
+    """On PostgreSQL, order a period's writes against its locking until the transaction ends.
+
+    Writers take the period's advisory lock shared before looking for a lock row, the locker
+    takes it exclusively: a write that checked "open" commits before the lock is taken, and a
+    write that starts while someone locks waits and then sees the lock. (SQLite writes one
+    transaction at a time already.)
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = (0 if kind is LockKind.PROGRESS else 10) * 100_000 + year * 10 + (quarter or 0)
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    session.execute(sa.select(getattr(sa.func, function)(_ADVISORY_SPACE, key)))
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    return date(year, 3 * quarter, 31 if quarter in (1, 4) else 30)
+
+
 def ensure_open(session: Session, kind: LockKind, year: int, quarter: int | None = None) -> None:
-    """Raise :class:`LockedError` when the period is locked."""
+    """Raise :class:`LockedError` when the period is locked (call it inside the write's
+    transaction)."""
+    _serialise(session, kind, year, quarter, shared=True)
     found = session.scalar(
         sa.select(PeriodLock.id).where(
             PeriodLock.kind == kind, PeriodLock.year == year, PeriodLock.quarter == (quarter or 0)
@@ -79,7 +107,16 @@ def lock(session: Session, actor: Actor, data: LockCreate) -> Lock:
             "Kunci PROGRESS perlu triwulan; kunci USULAN berlaku setahun penuh (tanpa triwulan).",
             [FieldError(field="quarter", message="isi untuk PROGRESS, kosongkan untuk USULAN")],
         )
+    if data.kind is LockKind.PROGRESS and data.quarter is not None:
+        end = quarter_end(data.year, data.quarter)
+        if today_wita() <= end:
+            raise ValidationError(
+                f"Triwulan {data.quarter} tahun {data.year} belum selesai (berakhir "
+                f"{end:%d/%m/%Y}); laporan kemajuannya baru dapat dikunci sesudah itu.",
+                [FieldError(field="quarter", value=str(data.quarter), message="belum selesai")],
+            )
     with write_transaction(session):
+        _serialise(session, data.kind, data.year, data.quarter, shared=False)
         existing = session.scalar(
             sa.select(PeriodLock.id).where(
                 PeriodLock.kind == data.kind,
