@@ -22,8 +22,15 @@ from renaksi.auth.middleware import IdentityMiddleware, protect, route_guard
 from renaksi.budget.api import BudgetLineController, FlagController
 from renaksi.db import revision
 from renaksi.db.engine import create_db_engine, make_session_factory
-from renaksi.errors import ErrorBody, FieldError, RenaksiError, request_errors, translate
-from renaksi.http import API_PREFIX, document_auth_errors, provide_actor, provide_session
+from renaksi.errors import (
+    ErrorBody,
+    FieldError,
+    PreconditionFailedError,
+    RenaksiError,
+    request_errors,
+    translate,
+)
+from renaksi.http import API_PREFIX, document_auth_errors, etag, provide_actor, provide_session
 from renaksi.lapor.api import HolidayController, KpiController, LaporController
 from renaksi.locks.api import LockController
 from renaksi.plan.api import ActionController, KpiLinkController, PlanController
@@ -58,7 +65,10 @@ def _error(
 
 
 def handle_renaksi_error(_: Request[Any, Any, Any], exc: RenaksiError) -> Response[ErrorBody]:
-    return _error(exc.status_code, exc.title, exc.detail, exc.errors)
+    response = _error(exc.status_code, exc.title, exc.detail, exc.errors)
+    if isinstance(exc, PreconditionFailedError) and exc.current_version is not None:
+        response.headers["ETag"] = etag(exc.current_version)
+    return response
 
 
 def handle_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:

@@ -126,6 +126,17 @@ class PreconditionFailedError(RenaksiError):
     exit_code = 5
     title = "Data sudah berubah"
 
+    def __init__(
+        self,
+        detail: str,
+        errors: list[FieldError] | None = None,
+        *,
+        current_version: int | None = None,
+    ) -> None:
+        super().__init__(detail, errors)
+        #: sent back as the response's ``ETag``, so a client can re-read and retry at once
+        self.current_version = current_version
+
 
 def describe(exc: RenaksiError) -> str:
     """Multi-line text for terminals: the detail, then every field error on its own line."""

@@ -488,6 +488,7 @@ def test_stale_if_match_gets_412_with_the_current_version(
     body = assert_error(late, 412, field="If-Match")
     assert f"versi sekarang {current})" in body["detail"]
     assert body["errors"][0]["message"] == f"versi sekarang {current}"
+    assert late.headers["ETag"] == f'"{current}"'  # retry with it after re-reading
     assert client.get(url).json()["note"] == "pertama"
     assert_error(client.patch(url, json={"note": "tanpa"}), 428)
 

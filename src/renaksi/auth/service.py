@@ -210,6 +210,7 @@ def check_version(current: int, expected: int | None) -> None:
                     field="If-Match", value=str(expected), message=f"versi sekarang {current}"
                 )
             ],
+            current_version=current,
         )
 
 
