@@ -10,7 +10,10 @@ from litestar.testing import TestClient
 
 from renaksi.app import create_app
 from renaksi.cli import main
+from renaksi.db.engine import create_db_engine, make_session_factory
+from renaksi.lapor.service import import_complaints
 from renaksi.settings import Settings
+from renaksi.units.service import import_units
 from tests.conftest import Cli
 from tests.helpers import SEEDS
 
@@ -139,3 +142,26 @@ def test_users_add_list_disable_and_tokens_create(
     assert {u["username"]: u["active"] for u in listed} == {"siti": False, "budi": True}
     unknown = run(cli, "tokens", "create", "siapa", "--name", "x")
     assert unknown.exit_code != 0 and "tidak ditemukan" in unknown.output
+
+
+def test_demo_runs_again_on_a_database_an_older_demo_made(tmp_path: Path) -> None:
+    """Older demos audited their loading as ``cli:<user>`` (their LAPOR! batches as ``demo``):
+    re-running the README's demo command on such a ``renaksi.db`` must still work."""
+    url = f"sqlite:///{tmp_path / 'renaksi.db'}"
+    cli = Cli(url)
+    assert run(cli, "db", "upgrade").exit_code == 0
+    engine = create_db_engine(url)
+    with make_session_factory(engine)() as session:
+        session.info["actor_name"] = "cli:root"
+        import_units(session, SEEDS / "units.csv")
+        export = SEEDS / "lapor-kutim-2022-2024.csv"
+        import_complaints(
+            session,
+            export.read_bytes(),
+            file_name=export.name,
+            settings=Settings(database_url=url),
+            imported_by="demo",
+        )
+    engine.dispose()
+    again = run(cli, "demo", "--no-serve")
+    assert again.exit_code == 0, again.output
