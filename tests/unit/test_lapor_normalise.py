@@ -115,6 +115,8 @@ def test_a_bad_status_label_file_names_file_line_and_value(tmp_path: Path) -> No
 
 
 def test_a_disposition_or_verification_before_the_submission_is_a_row_error() -> None:
+    """Compared by WITA day: exports often carry a date without a time (midnight) or minutes
+    without seconds, so the same day is never "before" the submission."""
     header = (
         "No Tracking,Tanggal Laporan,Instansi Tujuan,Status,Tanggal Verifikasi,Tanggal Disposisi"
     )
@@ -122,8 +124,10 @@ def test_a_disposition_or_verification_before_the_submission_is_a_row_error() ->
         [
             header,
             "1,05/04/2024 10:00,DISKOMINFO,Terdisposisi,05/04/2024 11:00,04/04/2024 09:00",
-            "2,05/04/2024 10:00,DISKOMINFO,Terdisposisi,05/04/2024 09:59,05/04/2024 11:00",
+            "2,05/04/2024 10:00,DISKOMINFO,Terdisposisi,04/04/2024 23:59,05/04/2024 11:00",
             "3,05/04/2024 10:00,DISKOMINFO,Terdisposisi,05/04/2024 10:00,05/04/2024 10:00",
+            "4,05/04/2024 14:30,DISKOMINFO,Terdisposisi,05/04/2024,05/04/2024",  # date only
+            "5,05/04/2024 14:30:15,DISKOMINFO,Terdisposisi,05/04/2024 09:59,05/04/2024 14:30",
         ]
     ).encode()
     _, errors = normalise(read_export(data, file_name="l.csv"), labels=load_labels(None))
@@ -131,7 +135,7 @@ def test_a_disposition_or_verification_before_the_submission_is_a_row_error() ->
         "sheet LAPOR, baris 2, kolom Tanggal Disposisi: tanggal disposisi sebelum tanggal "
         "laporan (nilai: '04/04/2024 09:00')",
         "sheet LAPOR, baris 3, kolom Tanggal Verifikasi: tanggal verifikasi sebelum tanggal "
-        "laporan (nilai: '05/04/2024 09:59')",
+        "laporan (nilai: '04/04/2024 23:59')",
     ]
 
 

@@ -255,9 +255,16 @@ def normalise(
         year = pl.col(moment).dt.convert_time_zone(TZ_LOCAL).dt.year()
         return year.is_between(FIRST_YEAR, last_year)
 
+    def day(moment: str) -> pl.Expr:
+        return pl.col(moment).dt.convert_time_zone(TZ_LOCAL).dt.date()
+
     def before(moment: str, other: str) -> pl.Expr:
-        """``moment`` is dated before ``other`` (both plausible: one error per cell)."""
-        return (pl.col(moment) < pl.col(other)) & plausible(moment) & plausible(other)
+        """``moment`` is dated (WITA day) before ``other``; both plausible: one error per cell.
+
+        Days, not moments: exports often carry a date without a time (midnight) or minutes
+        without seconds, so a same-day disposition would look earlier than its submission.
+        """
+        return (day(moment) < day(other)) & plausible(moment) & plausible(other)
 
     checks = [
         (pl.col("tracking_id").is_null(), "tracking_id", "nomor tracking kosong"),
