@@ -129,3 +129,38 @@ def test_only_admin_and_koordinator_may_import_a_plan(
         with pytest.raises(ForbiddenError):
             import_plan(demo_loaded, path, actor=Actor(username="x", role=role, via="session"))
     assert dump_database(engine) == before
+
+
+def test_koordinator_changes_a_lead_and_its_lines_move_with_it(
+    demo_loaded: Session, engine: sa.Engine, tmp_path: Path
+) -> None:
+    """Changing the lead is a plan change (the koordinator's, as over the API): lines whose PD
+    cell is empty follow the new lead unchanged, even DPA and REALISASI lines the koordinator
+    could not enter, and even in a locked usulan year."""
+    from tests.helpers import SEEDS
+
+    koordinator = Actor(username="koord", role=Role.KOORDINATOR, via="session")
+    lock(demo_loaded, Actor.system(), LockCreate(kind=LockKind.USULAN, year=2025))
+    demo_loaded.commit()
+    book = openpyxl.load_workbook(SEEDS / "renaksi-2022-2026.xlsx")
+    for row in book["Aksi"].iter_rows(min_row=2):
+        if row[0].value == "A.01.01":
+            assert row[12].value == "BAG-HUKUM"
+            row[12].value = "BAG-ORG"
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+
+    def lines() -> list[tuple[int, str, str, int]]:
+        query = sa.text(
+            "SELECT b.year, b.stage, u.code, b.amount FROM budget_line b "
+            "JOIN action a ON a.id = b.action_id JOIN unit u ON u.id = b.unit_id "
+            "WHERE a.code = 'A.01.01' ORDER BY b.year, b.stage"
+        )
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+
+    before = lines()
+    assert {unit for _, _, unit, _ in before} == {"BAG-HUKUM"}
+    result = import_plan(demo_loaded, path, actor=koordinator)
+    assert result.budget_lines.created == 0 and result.budget_lines.updated == len(before)
+    assert lines() == [(y, s, "BAG-ORG", amount) for y, s, _, amount in before]

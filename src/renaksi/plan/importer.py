@@ -241,6 +241,8 @@ def _refusals(
     for op in ops:
         if op.change == "unchanged":
             continue
+        if op.line is not None and (op.line.amount, op.line.note) == (op.row.amount, op.row.note):
+            continue  # only moves with the changed lead: a plan change, not a budget entry
         row = op.row
         try:
             require_stage(actor.role, row.stage)
