@@ -183,7 +183,7 @@ def _dotted_thousands(cleaned: str) -> bool:
 
 
 def parse_rupiah(text: str) -> int:
-    """Whole Rupiah ≥ 0 from a cell: ``1500000``, ``1500000.0``, ``Rp 1.500.000``.
+    """Whole Rupiah ≥ 0 from a cell: ``1500000``, ``1500000.0``, ``Rp 1.500.000``, ``12.345``.
 
     Raises ``ValueError`` with an Indonesian message for anything else.
     """
@@ -191,8 +191,10 @@ def parse_rupiah(text: str) -> int:
     cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
     if cleaned.endswith(",00"):  # before the thousands: "Rp 1.500.000,00"
         cleaned = cleaned[:-3]
-    if _dotted_thousands(cleaned) or (cleaned != raw and _THOUSANDS.match(cleaned)):
-        cleaned = cleaned.replace(".", "")  # with "Rp" or ",00" the cell was typed as text
+    if _THOUSANDS.match(cleaned):
+        # Rupiah has no decimals, so "12.345" can only be Indonesian thousands (a number
+        # cell of 12.345 Rupiah would be a typing mistake either way)
+        cleaned = cleaned.replace(".", "")
     if not _NUMBER.match(cleaned):
         raise ValueError("bukan angka Rupiah")
     value = _finite(cleaned)

@@ -20,13 +20,15 @@ from renaksi.tabular import header_key, parse_number, parse_rupiah
         ("1.500.000,00", 1500000),
         ("Rp 1.125", 1125),
         ("2.500", 2500),
+        ("1.125", 1125),  # Rupiah has no decimals: dotted groups are thousands
+        ("12.345", 12345),
     ],
 )
 def test_rupiah_accepts_what_people_type(text: str, value: int) -> None:
     assert parse_rupiah(text) == value
 
 
-@pytest.mark.parametrize("text", ["-5", "12.5", "satu juta", "1,5", "", "1.125", "0.500"])
+@pytest.mark.parametrize("text", ["-5", "12.5", "satu juta", "1,5", "", "12.34", "0.500"])
 def test_rupiah_refuses_negative_fractional_and_text(text: str) -> None:
     with pytest.raises(ValueError):
         parse_rupiah(text)
