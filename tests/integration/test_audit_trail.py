@@ -510,3 +510,34 @@ def test_a_deleted_budget_lines_id_is_not_given_to_a_new_line(api: Client, demo:
     new_id = str(new.json()["id"])
     new_history = api.get("/api/v1/audit", params={"entity": "budget_line", "id": new_id}).json()
     assert [(e["action"], e["new"]["amount"]) for e in new_history] == [("create", 2_222)]
+
+
+def test_a_line_moved_with_its_lead_shows_each_unit_its_own_part_of_the_history(
+    client: Client, client_as: MakeClient, units_loaded: Session, tmp_path: Path
+) -> None:
+    """A plan import that changes an action's lead moves the lines whose PD cell is empty.
+    The new lead's planner sees the move and what follows, not what the old lead entered."""
+    from renaksi.plan.importer import import_plan
+    from tests.helpers import action, write_workbook
+
+    def plan(lead: str, helper: str) -> Path:
+        return write_workbook(
+            tmp_path / f"{lead}.xlsx",
+            actions=[action("A.09", lead=lead, **{"PD Terkait": helper})],
+            budget=[["A.09", 2025, "USULAN", "PAD", 100_000_000, None, "usulan awal"]],
+        )
+
+    import_plan(units_loaded, plan("PUPR", "DINKES"))
+    moved = import_plan(units_loaded, plan("DINKES", "PUPR"))
+    assert moved.budget_lines.updated == 1 and moved.budget_lines.created == 0
+    action_id = client.get("/api/v1/actions", params={"q": "A.09"}).json()["items"][0]["id"]
+    url = f"/api/v1/actions/{action_id}/history"
+
+    def line_rows(reader: Client) -> list[str]:
+        response = reader.get(url)
+        assert response.status_code == 200, response.text
+        return sorted(e["action"] for e in response.json() if e["entity"] == "budget_line")
+
+    assert line_rows(client) == ["create", "update"]
+    assert line_rows(client_as("perencana", unit="PUPR")) == ["create", "update"]
+    assert line_rows(client_as("perencana", unit="DINKES")) == ["update"]  # from the move on

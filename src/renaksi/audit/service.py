@@ -117,6 +117,31 @@ def _lives_on_action(
     return {i: lives for i, lives in found.items() if lives}
 
 
+def _rows_while_of_unit(life: _Life, unit_id: int | None) -> set[int]:
+    """The ids of a budget line's rows written while it belonged to ``unit_id``.
+
+    A line changes unit when a plan import moves it with its action's changed lead: the row
+    of the move shows to both units, the rows before it to the old unit only.
+    """
+    rows = sorted(life.rows, key=lambda r: r.id)  # oldest first
+    unit = None
+    for row in rows:  # the unit at the start of the life: its create, else its first change
+        if row.action == "create":
+            unit = (row.new or {}).get("unit_id")
+        else:
+            unit = (row.old or {}).get("unit_id", unit)
+        break
+    if unit is None:
+        unit = (life.values or {}).get("unit_id")
+    shown: set[int] = set()
+    for row in rows:
+        after = unit if row.action == "delete" else (row.new or {}).get("unit_id", unit)
+        if unit_id in (unit, after):
+            shown.add(row.id)
+        unit = after
+    return shown
+
+
 def action_history(
     session: Session, action_id: int, *, actor: Actor, limit: int = 500
 ) -> list[AuditEntry]:
@@ -130,8 +155,10 @@ def action_history(
     shown: set[int] = set()
     for lives in _lives_on_action(session, "budget_line", BudgetLine, action_id).values():
         for life in lives:
-            if not actor.is_planner or (life.values or {}).get("unit_id") == actor.unit_id:
+            if not actor.is_planner:
                 shown |= {r.id for r in life.rows}
+            else:
+                shown |= _rows_while_of_unit(life, actor.unit_id)
     links = _lives_on_action(session, "kpi_link", KpiLink, action_id)
     for lives in links.values():
         shown |= {r.id for life in lives for r in life.rows}
