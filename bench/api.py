@@ -89,7 +89,11 @@ def build_demo_x10(url: str) -> None:
         .join(Action, Action.id == BudgetLine.action_id)
         .join(Unit, Unit.id == BudgetLine.unit_id)
     ).all()
-    links = [(a.code, link) for a in seed_actions for link in kpi_links.list_links(session, a.id)]
+    links = [
+        (a.code, link)
+        for a in seed_actions
+        for link in kpi_links.list_links(session, a.id, actor=actor)
+    ]
     session.rollback()
     raw = pl.read_csv(SEEDS / "lapor-kutim-2022-2024.csv", separator=";", infer_schema=False)
     raw.columns = [c.lstrip("\ufeff") for c in raw.columns]
@@ -105,6 +109,7 @@ def build_demo_x10(url: str) -> None:
                     kind=u.kind,
                     aliases=[f"{a} (salinan {k})" for a in u.aliases],
                 ),
+                actor=Actor.system(),
             )
         action_ids = {}
         for a in seed_actions:
@@ -146,6 +151,7 @@ def build_demo_x10(url: str) -> None:
                 session,
                 action_ids[action_code],
                 KpiLinkCreate(kpi=link.kpi, unit=code_of[link.unit], targets=link.targets),
+                actor=Actor.system(),
             )
         copy = raw.with_columns(
             (pl.lit(f"{k}") + pl.col("No Tracking").str.strip_prefix("#")).alias("No Tracking"),
@@ -161,6 +167,7 @@ def build_demo_x10(url: str) -> None:
             file_name=f"salinan-{k}.csv",
             settings=settings,
             imported_by="bench",
+            actor=Actor.system(),
         )
     counts = {
         t: session.scalar(sa.select(sa.func.count()).select_from(t))

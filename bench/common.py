@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from renaksi.auth.actor import Actor
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 RESULTS = ROOT / "bench" / "results"
@@ -182,7 +184,7 @@ def _prepare(url: str) -> None:
     engine = create_db_engine(url)
     upgrade(engine)
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
-        import_units(session, SEEDS / "units.csv")
+        import_units(session, SEEDS / "units.csv", actor=Actor.system())
     engine.dispose()
 
 

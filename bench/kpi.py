@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from renaksi.auth.actor import Actor
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (
     fresh_sqlite,
@@ -63,6 +65,7 @@ def fill(url: str, csv_path: Path) -> None:
             file_name=csv_path.name,
             settings=Settings(database_url=url),
             imported_by="bench",
+            actor=Actor.system(),
         )
     engine.dispose()
 

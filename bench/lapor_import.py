@@ -27,6 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
+from renaksi.auth.actor import Actor
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (
     KEPT_HEADERS,
@@ -108,7 +110,12 @@ def child_import(path: Path, url: str, profile: Path | None) -> None:
     t0 = time.perf_counter()
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
         batch = import_complaints(
-            session, path.read_bytes(), file_name=path.name, settings=settings, imported_by="bench"
+            session,
+            path.read_bytes(),
+            file_name=path.name,
+            settings=settings,
+            imported_by="bench",
+            actor=Actor.system(),
         )
     seconds = time.perf_counter() - t0
     if profiler is not None:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from renaksi.auth.actor import Actor
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SEEDS, machine_facts, pg_schema, save_result
 
@@ -49,6 +51,7 @@ def prepare(url: str, clients: int) -> tuple[list[tuple[str, str, str | None, st
             schemas.UserCreate(
                 username=name, password="kata-sandi-uji-beban", role=Role(role), unit=unit
             ),
+            actor=Actor.system(),
         )
         return create_token(session, user.id, "beban").secret
 

@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
 from renaksi.app import create_app
+from renaksi.auth.actor import Actor
 from renaksi.db.base import Base
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.db.migrate import upgrade
@@ -114,6 +115,7 @@ def make_user(session: Session, username: str, role: str, unit: str | None = Non
     user = create_user(
         session,
         schemas.UserCreate(username=username, password=PASSWORD, role=Role(role), unit=unit),
+        actor=Actor.system(),
     )
     return create_token(session, user.id, "tes").secret
 
@@ -182,7 +184,7 @@ def units_loaded(session: Session) -> Session:
     """The Kutai Timur unit list, loaded through the real importer."""
     from renaksi.units.service import import_units
 
-    import_units(session, SEEDS / "units.csv")
+    import_units(session, SEEDS / "units.csv", actor=Actor.system())
     return session
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from renaksi.auth import commands as auth_commands
-from renaksi.clikit import counts_line, database_option, dump_json, open_session
+from renaksi.clikit import counts_line, database_option, dump_json, open_session, operator
 from renaksi.codes import Role
 from renaksi.db.engine import create_db_engine
 from renaksi.db.migrate import upgrade
@@ -139,7 +139,7 @@ def units_import(file: Path, dry_run: bool, settings: Settings) -> None:
     from renaksi.units.service import import_units
 
     with open_session(settings) as session:
-        result = import_units(session, file, dry_run=dry_run)
+        result = import_units(session, file, actor=operator(session), dry_run=dry_run)
     click.echo(f"Daftar PD {file.name}{' (uji coba, tidak disimpan)' if dry_run else ''}:")
     click.echo(counts_line("PD", result.units))
 
@@ -184,7 +184,7 @@ def units_alias_add(code: str, name: str, settings: Settings) -> None:
     from renaksi.units.service import add_alias
 
     with open_session(settings) as session:
-        unit = add_alias(session, code, name)
+        unit = add_alias(session, code, name, actor=operator(session))
     click.echo(f"{unit.code}: alias sekarang {', '.join(unit.aliases)}")
 
 
@@ -407,7 +407,7 @@ def load_demo(settings: Settings, seeds: Path) -> None:
 
     with open_session(settings) as session:
         session.info["actor_name"] = DEMO_ACTOR  # how demo_refusal knows the demo's own rows
-        result = import_units(session, seeds / "units.csv")
+        result = import_units(session, seeds / "units.csv", actor=operator(session))
         click.echo(counts_line("PD", result.units))
         for workbook in sorted(seeds.glob("renaksi-*.xlsx")):
             plan_result = import_plan(session, workbook)
@@ -419,6 +419,7 @@ def load_demo(settings: Settings, seeds: Path) -> None:
             batch = import_complaints(
                 session,
                 export.read_bytes(),
+                actor=operator(session),
                 file_name=export.name,
                 settings=settings,
                 imported_by=DEMO_ACTOR,
@@ -488,7 +489,7 @@ def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
         for username, role, unit, full_name in DEMO_USERS:
             password = generated_password()
             if username in existing:
-                set_password(session, username, password)
+                set_password(session, username, password, actor=operator(session))
             else:
                 create_user(
                     session,
@@ -499,6 +500,7 @@ def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
                         unit=unit,
                         full_name=full_name,
                     ),
+                    actor=operator(session),
                 )
             printed.append((username, f"{role.value}{' ' + unit if unit else ''}", password))
     return printed

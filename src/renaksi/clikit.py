@@ -12,6 +12,7 @@ import click
 import msgspec
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.db.migrate import upgrade
 from renaksi.errors import RenaksiError, describe
@@ -61,6 +62,13 @@ def _operator() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def operator(session: Session) -> Actor:
+    """The local operator acting through ``session``: full rights (whoever can run the CLI on
+    the server owns the database), audited under the session's name (``cli:<user>``, or
+    ``demo`` for the demo loader)."""
+    return Actor.system(str(session.info.get("actor_name", "cli")))
 
 
 def counts_line(label: str, counts: ImportCounts) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from renaksi.auth.actor import Actor
 from tests.conftest import PASSWORD
 from tests.servers import serving
 
@@ -53,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = create_db_engine(url)
     with make_session_factory(engine)() as session:
         for username, *_ in DEMO_USERS:
-            set_password(session, username, PASSWORD)
+            set_password(session, username, PASSWORD, actor=Actor.system())
         # the demo leaves some DISKOMINFO actions without usulan for 2026 (e.g. A.02.05)
         create_user(
             session,
@@ -63,6 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 role=Role.PERENCANA,
                 unit="DISKOMINFO",
             ),
+            actor=Actor.system(),
         )
     engine.dispose()
     exports = {"RENAKSI_EXPORTS_DIR": str(folder / "exports")}

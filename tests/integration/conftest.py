@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from renaksi.app import create_app
+from renaksi.auth.actor import Actor
 from renaksi.db.base import Base
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.db.migrate import upgrade
@@ -81,7 +82,7 @@ def restore(engine: sa.Engine, snapshot: Snapshot) -> None:
 def load_demo(engine: sa.Engine) -> None:
     """The Kutai Timur demo through the real importers (as ``renaksi demo`` does)."""
     with make_session_factory(engine)() as session:
-        import_units(session, SEEDS / "units.csv")
+        import_units(session, SEEDS / "units.csv", actor=Actor.system())
         import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
 
 

@@ -10,6 +10,7 @@ import openpyxl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.codes import ProgressStatus
 from renaksi.db.models import Action, ProgressReport
 from renaksi.lapor.service import import_complaints
@@ -29,6 +30,7 @@ def load_complaints(session: Session, settings: Settings) -> None:
             file_name=export.name,
             settings=settings,
             imported_by="tes",
+            actor=Actor.system(),
         )
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from renaksi.app import create_app
+from renaksi.auth.actor import Actor
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.lapor import schemas as lapor_schemas
 from renaksi.lapor.service import add_holiday, import_complaints
@@ -33,11 +34,15 @@ def demo_db(sqlite_template: Path, tmp_path: Path) -> str:
     url = f"sqlite:///{path}"
     engine = create_db_engine(url)
     with make_session_factory(engine)() as session:
-        import_units(session, SEEDS / "units.csv")
+        import_units(session, SEEDS / "units.csv", actor=Actor.system())
         import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
         for csv in sorted(SEEDS.glob("lapor-*.csv")):
             import_complaints(
-                session, csv.read_bytes(), file_name=csv.name, settings=Settings(database_url=url)
+                session,
+                csv.read_bytes(),
+                file_name=csv.name,
+                settings=Settings(database_url=url),
+                actor=Actor.system(),
             )
     engine.dispose()
     return url
@@ -59,7 +64,11 @@ class Writer(threading.Thread):
             with make_session_factory(engine)() as session:
                 while not self.stop.is_set():
                     day = FIRST_DAY + dt.timedelta(days=self.committed)
-                    add_holiday(session, lapor_schemas.HolidayCreate(date=day, name="uji"))
+                    add_holiday(
+                        session,
+                        lapor_schemas.HolidayCreate(date=day, name="uji"),
+                        actor=Actor.system(),
+                    )
                     self.committed += 1
         except Exception as exc:  # noqa: BLE001  (any error fails the test, in the main thread)
             self.error = exc
@@ -157,7 +166,11 @@ def test_restore_over_a_live_database_keeps_the_old_one(demo_db: str, tmp_path: 
     assert cli("db", "backup", str(tmp_path / "a.db")).exit_code == 0
     engine = create_db_engine(demo_db)
     with make_session_factory(engine)() as session:
-        add_holiday(session, lapor_schemas.HolidayCreate(date=FIRST_DAY, name="sesudah cadangan"))
+        add_holiday(
+            session,
+            lapor_schemas.HolidayCreate(date=FIRST_DAY, name="sesudah cadangan"),
+            actor=Actor.system(),
+        )
     engine.dispose()
     assert _holidays(demo_db) == [FIRST_DAY]
     result = cli("db", "restore", str(tmp_path / "a.db"), "--yes")

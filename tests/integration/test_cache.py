@@ -149,7 +149,7 @@ def test_a_token_revoked_or_a_user_disabled_elsewhere_stops_working_at_once(
     reader = client_as("bappeda", username="skrip-bappeda")
     assert reader.get("/api/v1/units").status_code == 200
     assert reader.get("/api/v1/units").status_code == 200  # now from the cache
-    auth.set_active(other_process, "skrip-bappeda", False)
+    auth.set_active(other_process, "skrip-bappeda", False, actor=Actor.system())
     assert reader.get("/api/v1/units").status_code == 401
 
     script = client_as("koordinator", username="skrip-koordinator")

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.cli import main
 from renaksi.formatting import rupiah
 from renaksi.plan.importer import import_plan
@@ -314,7 +315,7 @@ def test_demo_loads_once_and_reloading_changes_nothing(cli: Cli, engine: sa.Engi
 
 def test_the_demo_fixture_is_what_the_importers_write(demo: sa.Engine, session: Session) -> None:
     """``demo`` copies rows instead of importing: importing the seeds again finds no change."""
-    units = import_units(session, SEEDS / "units.csv").units
+    units = import_units(session, SEEDS / "units.csv", actor=Actor.system()).units
     assert (units.created, units.updated, units.unchanged) == (0, 0, 65)
     plan = import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
     for counts in (plan.actions, plan.budget_lines, plan.kpi_links):

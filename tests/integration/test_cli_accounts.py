@@ -9,6 +9,7 @@ from click.testing import Result
 from litestar.testing import TestClient
 
 from renaksi.app import create_app
+from renaksi.auth.actor import Actor
 from renaksi.cli import main
 from renaksi.db.engine import create_db_engine, make_session_factory
 from renaksi.lapor.service import import_complaints
@@ -153,7 +154,7 @@ def test_demo_runs_again_on_a_database_an_older_demo_made(tmp_path: Path) -> Non
     engine = create_db_engine(url)
     with make_session_factory(engine)() as session:
         session.info["actor_name"] = "cli:root"
-        import_units(session, SEEDS / "units.csv")
+        import_units(session, SEEDS / "units.csv", actor=Actor.system())
         export = SEEDS / "lapor-kutim-2022-2024.csv"
         import_complaints(
             session,
@@ -161,6 +162,7 @@ def test_demo_runs_again_on_a_database_an_older_demo_made(tmp_path: Path) -> Non
             file_name=export.name,
             settings=Settings(database_url=url),
             imported_by="demo",
+            actor=Actor.system(),
         )
     engine.dispose()
     again = run(cli, "demo", "--no-serve")

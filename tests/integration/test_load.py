@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.db.models import Action, ActionTarget, BudgetLine, ProgressReport
 from renaksi.lapor.service import import_complaints
 from renaksi.settings import Settings
@@ -42,6 +43,7 @@ def full_demo(demo_loaded: Session, settings: Settings) -> Session:
             file_name=export.name,
             settings=settings,
             imported_by="demo",
+            actor=Actor.system(),
         )
     return demo_loaded
 

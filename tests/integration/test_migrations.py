@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 import renaksi.db.models  # noqa: F401 - registers every table
 from renaksi.audit.recorder import AUDITED
+from renaksi.auth.actor import Actor
 from renaksi.codes import Source, Stage
 from renaksi.db.base import Base, utcnow
 from renaksi.db.engine import make_session_factory
@@ -112,7 +113,7 @@ def test_upgrade_to_0008_keeps_every_row_index_and_reference(engine: sa.Engine) 
 
     with make_session_factory(engine)() as session:
         session.info["actor_name"] = "uji-migrasi"
-        import_units(session, SEEDS / "units.csv")
+        import_units(session, SEEDS / "units.csv", actor=Actor.system())
         import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
         make_user(session, "admin-uji", "admin")
         user_id = session.scalars(sa.select(User.id)).one()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.db.models import AuditLog
 from renaksi.lapor import service as lapor
 from renaksi.settings import Settings
@@ -27,7 +28,9 @@ ANSWERED = [
 def import_answered(session: Session, settings: Settings) -> None:
     """Complaints whose on-time rate depends on the response limit (2 of 2 at 5 days, 1 at 3)."""
     data = "\n".join([HEADER, *ANSWERED]).encode()
-    lapor.import_complaints(session, data, file_name="sla.csv", settings=settings)
+    lapor.import_complaints(
+        session, data, file_name="sla.csv", settings=settings, actor=Actor.system()
+    )
 
 
 def on_time(client: Client, unit: str = "DINKES") -> float:

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
 from renaksi.app import create_app
+from renaksi.auth.actor import Actor
 from renaksi.lapor import service as lapor
 from renaksi.settings import Settings
 from tests.conftest import PASSWORD, make_user
@@ -155,7 +156,11 @@ def test_alias_added_on_the_unit_page_maps_lapor_names(
     name = "Dinkes Sangatta Kota"
     complaint = "No Tracking;Tanggal Laporan;Instansi Tujuan;Status\nAL-1;03/06/2024 08:00;"
     lapor.import_complaints(
-        demo_loaded, f"{complaint}{name};Selesai\n".encode(), file_name="a.csv", settings=settings
+        demo_loaded,
+        f"{complaint}{name};Selesai\n".encode(),
+        file_name="a.csv",
+        settings=settings,
+        actor=Actor.system(),
     )
     assert name in admin.get("/impor").text  # not matched yet
     kpis = "/api/v1/kpis?year=2024&quarter=2&unit=DINKES"

@@ -51,7 +51,9 @@ def test_linked_kpi_shows_its_last_four_quarters_with_data_and_targets(
     chosen[quarters[7]] = False
     rows = [_complaint(f"TR-{i}", p, late=late) for i, (p, late) in enumerate(chosen.items())]
     data = "\n".join([HEADER, *rows]).encode()
-    lapor.import_complaints(demo_loaded, data, file_name="tren.csv", settings=settings)
+    lapor.import_complaints(
+        demo_loaded, data, file_name="tren.csv", settings=settings, actor=Actor.system()
+    )
     action = next(
         a.id
         for a in plan_service.list_actions(

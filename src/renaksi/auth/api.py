@@ -123,8 +123,10 @@ class UserController(Controller):
         return service.list_users(db_session)
 
     @post("/", sync_to_thread=True, summary="Tambah pengguna", responses=error_responses(409, 422))
-    def create_user(self, db_session: Session, data: schemas.UserCreate) -> schemas.User:
-        return service.create_user(db_session, data)
+    def create_user(
+        self, db_session: Session, actor: Actor, data: schemas.UserCreate
+    ) -> schemas.User:
+        return service.create_user(db_session, data, actor=actor)
 
     @patch(
         "/{user_id:int}",
@@ -137,7 +139,10 @@ class UserController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: Session,
+        actor: Actor,
         user_id: PathId,
         data: schemas.UserUpdate,
     ) -> schemas.User:
-        return service.update_user(db_session, user_id, data, expected_version=if_match(request))
+        return service.update_user(
+            db_session, user_id, data, actor=actor, expected_version=if_match(request)
+        )

@@ -6,7 +6,7 @@ import sys
 import click
 
 from renaksi.auth import schemas
-from renaksi.clikit import database_option, dump_json, open_session
+from renaksi.clikit import database_option, dump_json, open_session, operator
 from renaksi.codes import Role
 from renaksi.settings import Settings
 
@@ -58,6 +58,7 @@ def users_add(
                 full_name=full_name,
                 unit=unit,
             ),
+            actor=operator(session),
         )
     click.echo(
         f"Pengguna {user.username} ({user.role.value}"
@@ -100,7 +101,7 @@ def users_disable(username: str, settings: Settings) -> None:
     from renaksi.auth.service import set_active
 
     with open_session(settings) as session:
-        set_active(session, username, False)
+        set_active(session, username, False, actor=operator(session))
     click.echo(f"Pengguna {username} dinonaktifkan; sesi dan tokennya dicabut.")
 
 
@@ -119,7 +120,7 @@ def users_password(username: str, password_stdin: bool, settings: Settings) -> N
 
     password = _read_password(password_stdin)
     with open_session(settings) as session:
-        set_password(session, username, password)
+        set_password(session, username, password, actor=operator(session))
     click.echo(f"Kata sandi {username} diganti.")
 
 

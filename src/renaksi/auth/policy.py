@@ -16,6 +16,19 @@ A, K, P, B = Role.ADMIN, Role.KOORDINATOR, Role.PERENCANA, Role.BAPPEDA
 ALL = frozenset(Role)
 PUBLIC: frozenset[Role] = frozenset()  # no login needed (marked separately below)
 
+# Who may write, named once: the route tables below and the services' own checks
+# (:func:`require_role`, called with the actor) use these same sets, so a handler that
+# forgets its guard still cannot let another role write.
+USER_ADMINS = frozenset({A})  # accounts: create, change, deactivate, set a password
+UNIT_WRITERS = frozenset({A})  # units: create, change, import the unit list
+ALIAS_WRITERS = frozenset({A, K})  # a unit's aliases (matching LAPOR! names)
+KPI_LINK_WRITERS = frozenset({A, K})
+LOCKERS = frozenset({A, K})
+UNLOCKERS = frozenset({A})
+COMPLAINT_IMPORTERS = frozenset({A, K})
+HOLIDAY_WRITERS = frozenset({A})
+SLA_WRITERS = frozenset({A})
+
 #: (method, path template) → roles allowed. Path templates without parameter types.
 ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     # accounts
@@ -26,15 +39,15 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/auth/tokens"): ALL,
     ("DELETE", "/api/v1/auth/tokens/{token_id}"): ALL,
     ("GET", "/api/v1/users"): frozenset({A}),
-    ("POST", "/api/v1/users"): frozenset({A}),
-    ("PATCH", "/api/v1/users/{user_id}"): frozenset({A}),
+    ("POST", "/api/v1/users"): USER_ADMINS,
+    ("PATCH", "/api/v1/users/{user_id}"): USER_ADMINS,
     ("GET", "/api/v1/audit"): frozenset({A, K, B}),
     # units
     ("GET", "/api/v1/units"): ALL,
     ("GET", "/api/v1/units/{code}"): ALL,
-    ("POST", "/api/v1/units"): frozenset({A}),
-    ("PATCH", "/api/v1/units/{code}"): frozenset({A}),
-    ("POST", "/api/v1/units/{code}/aliases"): frozenset({A, K}),
+    ("POST", "/api/v1/units"): UNIT_WRITERS,
+    ("PATCH", "/api/v1/units/{code}"): UNIT_WRITERS,
+    ("POST", "/api/v1/units/{code}/aliases"): ALIAS_WRITERS,
     # plan
     ("GET", "/api/v1/plans"): ALL,
     ("GET", "/api/v1/actions"): ALL,
@@ -45,11 +58,11 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/actions/{action_id}/progress"): ALL,
     ("POST", "/api/v1/actions/{action_id}/progress"): frozenset({A, K, P}),
     ("GET", "/api/v1/actions/{action_id}/kpi-links"): ALL,
-    ("POST", "/api/v1/actions/{action_id}/kpi-links"): frozenset({A, K}),
-    ("DELETE", "/api/v1/kpi-links/{link_id}"): frozenset({A, K}),
+    ("POST", "/api/v1/actions/{action_id}/kpi-links"): KPI_LINK_WRITERS,
+    ("DELETE", "/api/v1/kpi-links/{link_id}"): KPI_LINK_WRITERS,
     ("GET", "/api/v1/locks"): ALL,
-    ("POST", "/api/v1/locks"): frozenset({A, K}),
-    ("DELETE", "/api/v1/locks/{lock_id}"): frozenset({A}),
+    ("POST", "/api/v1/locks"): LOCKERS,
+    ("DELETE", "/api/v1/locks/{lock_id}"): UNLOCKERS,
     # budget
     ("GET", "/api/v1/budget-lines"): ALL,
     ("POST", "/api/v1/budget-lines"): frozenset({A, P, B}),
@@ -59,16 +72,16 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/flags"): ALL,
     ("GET", "/api/v1/summary"): ALL,
     # complaints
-    ("POST", "/api/v1/lapor/imports"): frozenset({A, K}),
+    ("POST", "/api/v1/lapor/imports"): COMPLAINT_IMPORTERS,
     ("GET", "/api/v1/lapor/imports"): frozenset({A, K, B}),
     ("GET", "/api/v1/lapor/unmatched"): frozenset({A, K}),
     ("GET", "/api/v1/lapor/warnings"): frozenset({A, K, B}),
     ("GET", "/api/v1/kpis"): ALL,
     ("GET", "/api/v1/holidays"): ALL,
-    ("POST", "/api/v1/holidays"): frozenset({A}),
-    ("DELETE", "/api/v1/holidays/{day}"): frozenset({A}),
+    ("POST", "/api/v1/holidays"): HOLIDAY_WRITERS,
+    ("DELETE", "/api/v1/holidays/{day}"): HOLIDAY_WRITERS,
     ("GET", "/api/v1/settings/sla"): ALL,
-    ("PUT", "/api/v1/settings/sla"): frozenset({A}),
+    ("PUT", "/api/v1/settings/sla"): SLA_WRITERS,
     # reports
     ("GET", "/api/v1/reports/budget-gap.xlsx"): ALL,
     ("GET", "/api/v1/reports/quarterly.xlsx"): frozenset({A, K, B}),
@@ -133,6 +146,7 @@ def roles_for(method: str, path_template: str) -> frozenset[Role] | None:
 
 
 def require_role(role: Role, allowed: frozenset[Role], what: str) -> None:
+    """Refuse a role not in ``allowed`` (before anything is written): "Peran X tidak boleh …"."""
     if role not in allowed:
         raise ForbiddenError(f"Peran {role.value} tidak boleh {what}.")
 

@@ -12,6 +12,7 @@ from renaksi.audit.recorder import REHASH
 from renaksi.auth import schemas
 from renaksi.auth.actor import Actor
 from renaksi.auth.passwords import hash_password, password_problem, verify_password
+from renaksi.auth.policy import USER_ADMINS, require_role
 from renaksi.codes import Role
 from renaksi.db import revision
 from renaksi.db.engine import write_transaction
@@ -65,7 +66,8 @@ def _unit_code(session: Session, unit_id: int | None) -> str | None:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-def create_user(session: Session, data: schemas.UserCreate) -> schemas.User:
+def create_user(session: Session, data: schemas.UserCreate, *, actor: Actor) -> schemas.User:
+    require_role(actor.role, USER_ADMINS, "menambah pengguna")
     if problem := password_problem(data.password):
         raise ValidationError(
             "Kata sandi tidak memenuhi syarat.", [FieldError(field="password", message=problem)]
@@ -153,8 +155,14 @@ def _end_access(session: Session, user_id: int) -> None:
 
 
 def update_user(
-    session: Session, user_id: int, data: schemas.UserUpdate, expected_version: int | None = None
+    session: Session,
+    user_id: int,
+    data: schemas.UserUpdate,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> schemas.User:
+    require_role(actor.role, USER_ADMINS, "mengubah pengguna")
     with write_transaction(session):
         user = _get_user(session, user_id)
         check_version(user.version, expected_version)
@@ -176,16 +184,18 @@ def update_user(
         return to_schema(user, _unit_code(session, user.unit_id))
 
 
-def set_active(session: Session, username: str, active: bool) -> schemas.User:
+def set_active(session: Session, username: str, active: bool, *, actor: Actor) -> schemas.User:
+    require_role(actor.role, USER_ADMINS, "mengaktifkan atau menonaktifkan pengguna")
     user = find_user(session, username)
     session.rollback()
-    return update_user(session, user.id, schemas.UserUpdate(active=active))
+    return update_user(session, user.id, schemas.UserUpdate(active=active), actor=actor)
 
 
-def set_password(session: Session, username: str, password: str) -> schemas.User:
+def set_password(session: Session, username: str, password: str, *, actor: Actor) -> schemas.User:
+    require_role(actor.role, USER_ADMINS, "mengganti kata sandi pengguna")
     user = find_user(session, username)
     session.rollback()
-    return update_user(session, user.id, schemas.UserUpdate(password=password))
+    return update_user(session, user.id, schemas.UserUpdate(password=password), actor=actor)
 
 
 #: ``expected_version`` given by HTTP callers that sent no If-Match (versions start at 1)

@@ -56,6 +56,7 @@ class LaporController(Controller):
         return service.import_complaints(
             db_session,
             content,
+            actor=actor,
             file_name=data.file.filename or "upload",
             settings=settings,
             imported_by=actor.username,
@@ -140,8 +141,10 @@ class HolidayController(Controller):
     @post(
         "/", sync_to_thread=True, summary="Tambah libur lokal", responses=error_responses(409, 422)
     )
-    def add_holiday(self, db_session: Session, data: schemas.HolidayCreate) -> schemas.Holiday:
-        return service.add_holiday(db_session, data)
+    def add_holiday(
+        self, db_session: Session, actor: Actor, data: schemas.HolidayCreate
+    ) -> schemas.Holiday:
+        return service.add_holiday(db_session, data, actor=actor)
 
     @delete(
         "/{day:date}",
@@ -149,5 +152,5 @@ class HolidayController(Controller):
         summary="Hapus libur lokal",
         responses=error_responses(404),
     )
-    def remove_holiday(self, db_session: Session, day: dt.date) -> None:
-        service.remove_holiday(db_session, day)
+    def remove_holiday(self, db_session: Session, actor: Actor, day: dt.date) -> None:
+        service.remove_holiday(db_session, day, actor=actor)

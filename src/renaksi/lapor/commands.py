@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from renaksi.clikit import database_option, dump_json, open_session
+from renaksi.clikit import database_option, dump_json, open_session, operator
 from renaksi.formatting import number
 from renaksi.lapor import schemas
 from renaksi.settings import Settings
@@ -75,6 +75,7 @@ def lapor_import(file: Path, dry_run: bool, skip_invalid: bool, settings: Settin
                 batch = import_complaints(
                     session,
                     data,
+                    actor=operator(session),
                     file_name=file.name,
                     settings=settings,
                     imported_by=session.info["actor_name"],
@@ -86,6 +87,7 @@ def lapor_import(file: Path, dry_run: bool, skip_invalid: bool, settings: Settin
             batch = import_complaints(
                 session,
                 data,
+                actor=operator(session),
                 file_name=file.name,
                 settings=settings,
                 imported_by=session.info["actor_name"],
@@ -132,7 +134,9 @@ def calendar_add(day: dt.date, name: str, settings: Settings) -> None:
     from renaksi.lapor.service import add_holiday
 
     with open_session(settings) as session:
-        holiday = add_holiday(session, schemas.HolidayCreate(date=day, name=name))
+        holiday = add_holiday(
+            session, schemas.HolidayCreate(date=day, name=name), actor=operator(session)
+        )
     click.echo(f"Libur lokal {holiday.date.isoformat()} — {holiday.name} ditambahkan.")
 
 

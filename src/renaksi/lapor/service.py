@@ -11,6 +11,8 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
+from renaksi.auth.policy import COMPLAINT_IMPORTERS, HOLIDAY_WRITERS, require_role
 from renaksi.db import revision
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Holiday, ImportBatch, Unit, UnitAlias
@@ -56,6 +58,7 @@ def import_complaints(
     session: Session,
     data: bytes,
     *,
+    actor: Actor,
     file_name: str,
     settings: Settings,
     imported_by: str = "cli",
@@ -65,6 +68,7 @@ def import_complaints(
 ) -> schemas.ImportBatch:
     """Import a LAPOR! export. With errors the file is rejected whole (every error listed),
     unless ``skip_invalid``: then valid rows go in and rejected rows are kept on the batch."""
+    require_role(actor.role, COMPLAINT_IMPORTERS, "mengimpor data LAPOR!")
     raw = read_export(data, file_name=file_name)
     rows_read = raw.height
     complaints, errors = normalise(raw, labels=load_labels(settings.status_labels_file))
@@ -205,7 +209,8 @@ def list_holidays(session: Session, *, year: int) -> list[schemas.Holiday]:
     return sorted([*national, *local], key=lambda h: (h.date, h.source))
 
 
-def add_holiday(session: Session, data: schemas.HolidayCreate) -> schemas.Holiday:
+def add_holiday(session: Session, data: schemas.HolidayCreate, *, actor: Actor) -> schemas.Holiday:
+    require_role(actor.role, HOLIDAY_WRITERS, "menambah libur lokal")
     with write_transaction(session):
         if session.get(Holiday, data.date) is not None:
             raise ConflictError(
@@ -216,7 +221,8 @@ def add_holiday(session: Session, data: schemas.HolidayCreate) -> schemas.Holida
     return schemas.Holiday(date=data.date, name=data.name.strip(), source="lokal")
 
 
-def remove_holiday(session: Session, day: date) -> None:
+def remove_holiday(session: Session, day: date, *, actor: Actor) -> None:
+    require_role(actor.role, HOLIDAY_WRITERS, "menghapus libur lokal")
     with write_transaction(session):
         holiday = session.get(Holiday, day)
         if holiday is None:

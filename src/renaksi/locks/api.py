@@ -31,5 +31,5 @@ class LockController(Controller):
         summary="Buka kunci periode (admin)",
         responses=error_responses(404),
     )
-    def unlock(self, db_session: Session, lock_id: PathId) -> None:
-        service.unlock(db_session, lock_id)
+    def unlock(self, db_session: Session, actor: Actor, lock_id: PathId) -> None:
+        service.unlock(db_session, lock_id, actor=actor)

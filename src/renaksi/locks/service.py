@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from renaksi.auth.actor import Actor
+from renaksi.auth.policy import LOCKERS, UNLOCKERS, require_role
 from renaksi.codes import LockKind
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import PeriodLock
@@ -102,6 +103,7 @@ def list_locks(session: Session) -> list[Lock]:
 
 
 def lock(session: Session, actor: Actor, data: LockCreate) -> Lock:
+    require_role(actor.role, LOCKERS, "mengunci periode")
     if (data.kind is LockKind.PROGRESS) != (data.quarter is not None):
         raise ValidationError(
             "Kunci PROGRESS perlu triwulan; kunci USULAN berlaku setahun penuh (tanpa triwulan).",
@@ -136,7 +138,8 @@ def lock(session: Session, actor: Actor, data: LockCreate) -> Lock:
         return _schema(row)
 
 
-def unlock(session: Session, lock_id: int) -> None:
+def unlock(session: Session, lock_id: int, *, actor: Actor) -> None:
+    require_role(actor.role, UNLOCKERS, "membuka kunci periode")
     with write_transaction(session):
         row = session.get(PeriodLock, lock_id)
         if row is None:

@@ -159,9 +159,9 @@ class ActionController(Controller):
         responses=error_responses(404, 409, 422),
     )
     def create_kpi_link(
-        self, db_session: Session, action_id: ActionId, data: schemas.KpiLinkCreate
+        self, db_session: Session, actor: Actor, action_id: ActionId, data: schemas.KpiLinkCreate
     ) -> schemas.KpiLink:
-        return kpi_links.create_link(db_session, action_id, data)
+        return kpi_links.create_link(db_session, action_id, data, actor=actor)
 
 
 class KpiLinkController(Controller):
@@ -174,5 +174,5 @@ class KpiLinkController(Controller):
         summary="Hapus tautan KPI",
         responses=error_responses(404),
     )
-    def delete_kpi_link(self, db_session: Session, link_id: PathId) -> None:
-        kpi_links.delete_link(db_session, link_id)
+    def delete_kpi_link(self, db_session: Session, actor: Actor, link_id: PathId) -> None:
+        kpi_links.delete_link(db_session, link_id, actor=actor)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from renaksi.auth import scope
 from renaksi.auth.actor import Actor
+from renaksi.auth.policy import KPI_LINK_WRITERS, require_role
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, KpiLink, KpiTarget, Plan, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError
@@ -38,7 +39,10 @@ def list_links(session: Session, action_id: int, *, actor: Actor) -> list[schema
     return [_to_schema(link, code) for link, code in rows]
 
 
-def create_link(session: Session, action_id: int, data: schemas.KpiLinkCreate) -> schemas.KpiLink:
+def create_link(
+    session: Session, action_id: int, data: schemas.KpiLinkCreate, *, actor: Actor
+) -> schemas.KpiLink:
+    require_role(actor.role, KPI_LINK_WRITERS, "menautkan aksi ke KPI")
     with write_transaction(session):
         action = session.get(Action, action_id)
         if action is None:
@@ -89,7 +93,8 @@ def create_link(session: Session, action_id: int, data: schemas.KpiLinkCreate) -
         return _to_schema(link, unit_code or "")
 
 
-def delete_link(session: Session, link_id: int) -> None:
+def delete_link(session: Session, link_id: int, *, actor: Actor) -> None:
+    require_role(actor.role, KPI_LINK_WRITERS, "menghapus tautan KPI")
     with write_transaction(session):
         link = session.get(KpiLink, link_id)
         if link is None:

@@ -5,6 +5,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, put
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.http import error_responses, etag, if_match
 from renaksi.settings import Settings
 from renaksi.sla import service
@@ -39,7 +40,10 @@ class SlaController(Controller):
         request: Request[Any, Any, Any],
         db_session: Session,
         settings: Settings,
+        actor: Actor,
         data: service.SlaUpdate,
     ) -> Response[service.SlaSettings]:
-        current = service.update_sla(db_session, settings, data, expected_version=if_match(request))
+        current = service.update_sla(
+            db_session, settings, data, actor=actor, expected_version=if_match(request)
+        )
         return Response(current, headers={"ETag": etag(current.version)})

@@ -13,6 +13,8 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
+from renaksi.auth.policy import SLA_WRITERS, require_role
 from renaksi.auth.service import check_version
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import AppSetting
@@ -121,9 +123,11 @@ def update_sla(
     settings: Settings,
     data: SlaUpdate,
     *,
+    actor: Actor,
     expected_version: int | None = None,
 ) -> SlaSettings:
     """Store the limits given; those left out fall back to their ``RENAKSI_SLA_*`` default."""
+    require_role(actor.role, SLA_WRITERS, "mengubah batas SLA")
     wanted = {name: value for name in FIELDS if (value := getattr(data, name)) is not None}
     try:
         with write_transaction(session):

@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
+from renaksi.auth.actor import Actor
 from renaksi.http import error_responses, etag, if_match
 from renaksi.schemas import CODE_PATTERN
 from renaksi.units import schemas, service
@@ -27,8 +28,10 @@ class UnitController(Controller):
         return Response(unit, headers={"ETag": etag(unit.version)})
 
     @post("/", sync_to_thread=True, summary="Tambah PD", responses=error_responses(409, 422))
-    def create_unit(self, db_session: Session, data: schemas.UnitCreate) -> schemas.Unit:
-        return service.create_unit(db_session, data)
+    def create_unit(
+        self, db_session: Session, actor: Actor, data: schemas.UnitCreate
+    ) -> schemas.Unit:
+        return service.create_unit(db_session, data, actor=actor)
 
     @patch(
         "/{code:str}",
@@ -41,10 +44,13 @@ class UnitController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: Session,
+        actor: Actor,
         code: UnitCode,
         data: schemas.UnitUpdate,
     ) -> Response[schemas.Unit]:
-        unit = service.update_unit(db_session, code, data, expected_version=if_match(request))
+        unit = service.update_unit(
+            db_session, code, data, actor=actor, expected_version=if_match(request)
+        )
         return Response(unit, headers={"ETag": etag(unit.version)})
 
     @post(
@@ -54,6 +60,6 @@ class UnitController(Controller):
         responses=error_responses(404, 409, 422),
     )
     def add_alias(
-        self, db_session: Session, code: UnitCode, data: schemas.AliasCreate
+        self, db_session: Session, actor: Actor, code: UnitCode, data: schemas.AliasCreate
     ) -> schemas.Unit:
-        return service.add_alias(db_session, code, data.alias)
+        return service.add_alias(db_session, code, data.alias, actor=actor)

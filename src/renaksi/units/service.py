@@ -7,6 +7,8 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from renaksi.auth.actor import Actor
+from renaksi.auth.policy import ALIAS_WRITERS, UNIT_WRITERS, require_role
 from renaksi.auth.service import check_version
 from renaksi.codes import UnitKind
 from renaksi.db.engine import write_transaction
@@ -87,7 +89,8 @@ def _set_aliases(unit: Unit, aliases: Iterable[str]) -> None:
         alias.alias = wanted[alias.alias_key]
 
 
-def create_unit(session: Session, data: schemas.UnitCreate) -> schemas.Unit:
+def create_unit(session: Session, data: schemas.UnitCreate, *, actor: Actor) -> schemas.Unit:
+    require_role(actor.role, UNIT_WRITERS, "menambah PD")
     with write_transaction(session):
         if session.scalar(sa.select(Unit.id).where(Unit.code == data.code)) is not None:
             raise ConflictError(
@@ -104,8 +107,14 @@ def create_unit(session: Session, data: schemas.UnitCreate) -> schemas.Unit:
 
 
 def update_unit(
-    session: Session, code: str, data: schemas.UnitUpdate, *, expected_version: int | None = None
+    session: Session,
+    code: str,
+    data: schemas.UnitUpdate,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
 ) -> schemas.Unit:
+    require_role(actor.role, UNIT_WRITERS, "mengubah PD")
     with write_transaction(session):
         unit = _get(session, code, for_update=True)
         check_version(unit.version, expected_version)
@@ -126,7 +135,8 @@ def update_unit(
         return to_schema(unit)
 
 
-def add_alias(session: Session, code: str, alias: str) -> schemas.Unit:
+def add_alias(session: Session, code: str, alias: str, *, actor: Actor) -> schemas.Unit:
+    require_role(actor.role, ALIAS_WRITERS, "menambah alias PD")
     with write_transaction(session):
         unit = _get(session, code, for_update=True)
         if errors := _alias_errors(session, unit, [alias], field="alias"):
@@ -226,6 +236,7 @@ def persist_units(
     session: Session,
     units: list[schemas.UnitCreate],
     *,
+    actor: Actor,
     dry_run: bool = False,
     rows: Mapping[str, int] | None = None,
 ) -> schemas.UnitImportResult:
@@ -233,6 +244,7 @@ def persist_units(
 
     ``rows`` (unit code → file row) lets an error found against the database name its row.
     """
+    require_role(actor.role, UNIT_WRITERS, "mengimpor daftar PD")
     counts = ImportCounts()
     with write_transaction(session):
         existing = {u.code: u for u in session.scalars(_query())}
@@ -296,8 +308,11 @@ def persist_units(
 
 
 def import_units(
-    session: Session, source: bytes | Path, *, dry_run: bool = False
+    session: Session, source: bytes | Path, *, actor: Actor, dry_run: bool = False
 ) -> schemas.UnitImportResult:
+    require_role(actor.role, UNIT_WRITERS, "mengimpor daftar PD")
     rows = read_unit_rows(source)
     lines = {str(r["code"]): int(r["_row"] or 0) for r in rows if r["code"]}
-    return persist_units(session, validate_unit_rows(rows), dry_run=dry_run, rows=lines)
+    return persist_units(
+        session, validate_unit_rows(rows), actor=actor, dry_run=dry_run, rows=lines
+    )

@@ -150,7 +150,7 @@ def remove_lock(
 ) -> Redirect:
     require_roles(actor, Role.ADMIN)
     check_csrf(request, data)
-    locks.unlock(db_session, lock_id)
+    locks.unlock(db_session, lock_id, actor=actor)
     return redirect("/admin", "Kunci periode dibuka.")
 
 
@@ -174,7 +174,9 @@ def add_holiday(
             ) from None
         name = field(data, "name") or "Libur lokal"
         lapor.add_holiday(
-            db_session, convert_form(lapor_schemas.HolidayCreate, {"date": day, "name": name})
+            db_session,
+            convert_form(lapor_schemas.HolidayCreate, {"date": day, "name": name}),
+            actor=actor,
         )
     except RenaksiError as exc:
         if is_refusal(exc):
@@ -228,6 +230,7 @@ def save_sla(
             db_session,
             settings,
             _sla_update(data),
+            actor=actor,
             expected_version=form_version(version),
         )
     except RenaksiError as exc:
@@ -266,7 +269,9 @@ def create_user(
             raise ValidationError(
                 "Kata sandi wajib diisi.", [FieldError(field="password", message="isi kata sandi")]
             )
-        user = auth_service.create_user(db_session, convert_form(auth_schemas.UserCreate, payload))
+        user = auth_service.create_user(
+            db_session, convert_form(auth_schemas.UserCreate, payload), actor=actor
+        )
     except RenaksiError as exc:
         if is_refusal(exc):
             raise
@@ -300,6 +305,7 @@ def set_user_active(
             db_session,
             user_id,
             auth_schemas.UserUpdate(active=active),
+            actor=actor,
             expected_version=form_version(version),
         )
     except RenaksiError as exc:

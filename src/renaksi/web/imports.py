@@ -112,6 +112,7 @@ async def import_submit(
                 batch = lapor.import_complaints(
                     session,
                     content,
+                    actor=actor,
                     file_name=name,
                     settings=settings,
                     imported_by=actor.username,
@@ -150,7 +151,7 @@ def map_alias(
             error_message="Pilih PD untuk nama instansi itu.",
         )
     try:
-        unit_service.add_alias(db_session, code, name)
+        unit_service.add_alias(db_session, code, name, actor=actor)
     except RenaksiError as exc:
         db_session.rollback()
         if exc.status_code == 403:

@@ -75,7 +75,9 @@ def create_unit(
         "kind": field(data, "kind"),
     }
     try:
-        unit = unit_service.create_unit(db_session, convert_form(unit_schemas.UnitCreate, payload))
+        unit = unit_service.create_unit(
+            db_session, convert_form(unit_schemas.UnitCreate, payload), actor=actor
+        )
     except RenaksiError as exc:
         if is_refusal(exc):
             raise
@@ -109,6 +111,7 @@ def update_unit(
             convert_form(
                 unit_schemas.UnitUpdate, {"name": field(data, "name"), "kind": field(data, "kind")}
             ),
+            actor=actor,
             expected_version=form_version(version),
         )
     except RenaksiError as exc:
@@ -127,7 +130,7 @@ def add_alias(
     check_csrf(request, data)
     try:
         alias = convert_form(unit_schemas.AliasCreate, {"alias": field(data, "alias")}).alias
-        unit_service.add_alias(db_session, code, alias)
+        unit_service.add_alias(db_session, code, alias, actor=actor)
     except RenaksiError as exc:
         if is_refusal(exc):
             raise
