@@ -193,5 +193,5 @@ def demo_loaded(units_loaded: Session) -> Session:
     """Units plus the Renaksi 2022–2026 seed workbook."""
     from renaksi.plan.importer import import_plan
 
-    import_plan(units_loaded, SEEDS / "renaksi-2022-2026.xlsx")
+    import_plan(units_loaded, SEEDS / "renaksi-2022-2026.xlsx", actor=Actor.system())
     return units_loaded

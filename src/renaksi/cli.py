@@ -220,7 +220,9 @@ def plan_import(file: Path, dry_run: bool, plan_code: str | None, settings: Sett
     from renaksi.plan.importer import import_plan
 
     with open_session(settings) as session:
-        result = import_plan(session, file, plan=plan_code, dry_run=dry_run)
+        result = import_plan(
+            session, file, actor=operator(session), plan=plan_code, dry_run=dry_run
+        )
     state = "dibuat" if result.plan_created else "sudah ada"
     click.echo(
         f"Rencana aksi {result.plan} ({state}){' — uji coba, tidak disimpan' if dry_run else ''}:"
@@ -410,7 +412,7 @@ def load_demo(settings: Settings, seeds: Path) -> None:
         result = import_units(session, seeds / "units.csv", actor=operator(session))
         click.echo(counts_line("PD", result.units))
         for workbook in sorted(seeds.glob("renaksi-*.xlsx")):
-            plan_result = import_plan(session, workbook)
+            plan_result = import_plan(session, workbook, actor=operator(session))
             click.echo(f"Rencana aksi {plan_result.plan} dari {workbook.name}:")
             click.echo(counts_line("Aksi", plan_result.actions))
             click.echo(counts_line("Anggaran", plan_result.budget_lines))

@@ -218,7 +218,8 @@ def _finite(cleaned: str) -> float:
 
 def parse_number(text: str) -> float:
     """A decimal number: ``75``, ``75.5``, or Indonesian ``75,5``, ``1.000`` (thousand),
-    ``1.000,5`` — read as :func:`parse_rupiah` reads dotted thousands."""
+    ``1.000,5``. A single dotted group is thousands only when it cannot be a number cell's
+    decimals (:func:`_dotted_thousands`); :func:`parse_rupiah` has no decimals to confuse."""
     cleaned = text.strip().replace(" ", "")
     if "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".")

@@ -83,7 +83,7 @@ def load_demo(engine: sa.Engine) -> None:
     """The Kutai Timur demo through the real importers (as ``renaksi demo`` does)."""
     with make_session_factory(engine)() as session:
         import_units(session, SEEDS / "units.csv", actor=Actor.system())
-        import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
+        import_plan(session, SEEDS / "renaksi-2022-2026.xlsx", actor=Actor.system())
 
 
 def new_admin(engine: sa.Engine) -> str:

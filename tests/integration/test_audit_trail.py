@@ -517,6 +517,7 @@ def test_a_line_moved_with_its_lead_shows_each_unit_its_own_part_of_the_history(
 ) -> None:
     """A plan import that changes an action's lead moves the lines whose PD cell is empty.
     The new lead's planner sees the move and what follows, not what the old lead entered."""
+    from renaksi.auth.actor import Actor
     from renaksi.plan.importer import import_plan
     from tests.helpers import action, write_workbook
 
@@ -527,8 +528,8 @@ def test_a_line_moved_with_its_lead_shows_each_unit_its_own_part_of_the_history(
             budget=[["A.09", 2025, "USULAN", "PAD", 100_000_000, None, "usulan awal"]],
         )
 
-    import_plan(units_loaded, plan("PUPR", "DINKES"))
-    moved = import_plan(units_loaded, plan("DINKES", "PUPR"))
+    import_plan(units_loaded, plan("PUPR", "DINKES"), actor=Actor.system())
+    moved = import_plan(units_loaded, plan("DINKES", "PUPR"), actor=Actor.system())
     assert moved.budget_lines.updated == 1 and moved.budget_lines.created == 0
     action_id = client.get("/api/v1/actions", params={"q": "A.09"}).json()["items"][0]["id"]
     url = f"/api/v1/actions/{action_id}/history"

@@ -35,7 +35,7 @@ def demo_db(sqlite_template: Path, tmp_path: Path) -> str:
     engine = create_db_engine(url)
     with make_session_factory(engine)() as session:
         import_units(session, SEEDS / "units.csv", actor=Actor.system())
-        import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
+        import_plan(session, SEEDS / "renaksi-2022-2026.xlsx", actor=Actor.system())
         for csv in sorted(SEEDS.glob("lapor-*.csv")):
             import_complaints(
                 session,

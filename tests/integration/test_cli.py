@@ -317,7 +317,7 @@ def test_the_demo_fixture_is_what_the_importers_write(demo: sa.Engine, session: 
     """``demo`` copies rows instead of importing: importing the seeds again finds no change."""
     units = import_units(session, SEEDS / "units.csv", actor=Actor.system()).units
     assert (units.created, units.updated, units.unchanged) == (0, 0, 65)
-    plan = import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
+    plan = import_plan(session, SEEDS / "renaksi-2022-2026.xlsx", actor=Actor.system())
     for counts in (plan.actions, plan.budget_lines, plan.kpi_links):
         assert (counts.created, counts.updated) == (0, 0)
     assert (plan.actions.unchanged, plan.budget_lines.unchanged) == (40, 562)

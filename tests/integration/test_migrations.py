@@ -114,7 +114,7 @@ def test_upgrade_to_0008_keeps_every_row_index_and_reference(engine: sa.Engine) 
     with make_session_factory(engine)() as session:
         session.info["actor_name"] = "uji-migrasi"
         import_units(session, SEEDS / "units.csv", actor=Actor.system())
-        import_plan(session, SEEDS / "renaksi-2022-2026.xlsx")
+        import_plan(session, SEEDS / "renaksi-2022-2026.xlsx", actor=Actor.system())
         make_user(session, "admin-uji", "admin")
         user_id = session.scalars(sa.select(User.id)).one()
         session.add(

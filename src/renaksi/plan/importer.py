@@ -22,6 +22,7 @@ from renaksi.plan import schemas
 from renaksi.plan.service import plan_code_for, set_targets, several_plans_error
 from renaksi.plan.workbook import (
     SHEET_BUDGET,
+    WHAT,
     LineRow,
     PlanTables,
     Reference,
@@ -32,7 +33,6 @@ from renaksi.plan.workbook import (
 from renaksi.schemas import ImportCounts
 from renaksi.tabular import require_no_errors
 
-WHAT = "Workbook rencana aksi"
 #: who may import a plan workbook: those who may create actions and KPI links in the API
 IMPORTERS = frozenset({Role.ADMIN, Role.KOORDINATOR})
 
@@ -82,14 +82,14 @@ def import_plan(
     session: Session,
     source: bytes | Path,
     *,
-    actor: Actor | None = None,
+    actor: Actor,
     plan: str | None = None,
     dry_run: bool = False,
 ) -> schemas.PlanImportResult:
     """Read → validate → persist a plan workbook. Any error: nothing is written.
 
-    ``actor`` defaults to the local operator (CLI, demo loader: full rights); the web
-    upload passes the logged-in user so their role and the period locks apply.
+    ``actor``'s role and the period locks apply, as in the API (the CLI passes the local
+    operator, :func:`renaksi.clikit.operator`).
     """
     return persist_plan(
         session, read_plan_workbook(source), actor=actor, plan=plan, dry_run=dry_run
@@ -100,11 +100,10 @@ def persist_plan(
     session: Session,
     tables: PlanTables,
     *,
-    actor: Actor | None = None,
+    actor: Actor,
     plan: str | None = None,
     dry_run: bool = False,
 ) -> schemas.PlanImportResult:
-    actor = actor or Actor.system(str(session.info.get("actor_name", "cli")))
     require_role(actor.role, IMPORTERS, "mengimpor workbook rencana aksi")
     with write_transaction(session):
         target = _choose_plan(session, plan, tables)
@@ -125,7 +124,7 @@ def persist_plan(
             plan_code=target.code if target else None,
         )
         data, errors = check_plan(tables, ref)
-        ops = _plan_lines(session, target, data, leads)
+        ops = _plan_lines(session, target, data, units, leads)
         errors += _refusals(session, actor, ops, tables)
         require_no_errors(errors, WHAT)
         created = target is None
@@ -169,11 +168,43 @@ class _LineOp:
     row: LineRow
     #: the stored line to update, or to move to the new lead unit; None: create one
     line: BudgetLine | None
-    change: str  # "created", "updated" or "unchanged"
+    #: ``line`` is the old lead's: it moves to the action's new lead unit
+    moves: bool = False
+
+    @property
+    def change(self) -> str:
+        """``created``, ``updated`` or ``unchanged``, as the import counts report it."""
+        if self.line is None:
+            return "created"
+        return "updated" if self.moves or self.writes_money else "unchanged"
+
+    @property
+    def writes_money(self) -> bool:
+        """Whether the row creates a line or changes an amount or note: a budget entry the
+        actor's stage rights and the locks must allow. A line that only moves with its
+        action's changed lead is a plan change."""
+        return self.line is None or (self.line.amount, self.line.note) != (
+            self.row.amount,
+            self.row.note,
+        )
+
+
+def _old_lead(
+    action_code: str, unit_from_lead: bool, old_leads: dict[str, str], new_leads: dict[str, str]
+) -> str | None:
+    """The lead unit a row with an empty PD cell followed before this workbook changed it."""
+    old = old_leads.get(action_code)
+    if unit_from_lead and old is not None and new_leads.get(action_code) != old:
+        return old
+    return None
 
 
 def _plan_lines(
-    session: Session, plan: Plan | None, data: ValidatedPlan, old_leads: dict[str, str]
+    session: Session,
+    plan: Plan | None,
+    data: ValidatedPlan,
+    units: dict[str, int],
+    old_leads: dict[str, str],
 ) -> list[_LineOp]:
     """Match each row to a stored line by key (action, year, stage, source, PD).
 
@@ -184,7 +215,7 @@ def _plan_lines(
     """
     existing: dict[tuple[str, int, Stage, str, str], BudgetLine] = {}
     if plan is not None:
-        unit_codes = dict(session.execute(sa.select(Unit.id, Unit.code)).all())
+        unit_codes = {unit_id: code for code, unit_id in units.items()}
         for stored, code in session.execute(
             sa.select(BudgetLine, Action.code)
             .join(Action, Action.id == BudgetLine.action_id)
@@ -201,18 +232,14 @@ def _plan_lines(
         key = (row.action_code, row.year, row.stage, row.source, row.unit)
         line = existing.get(key)
         if line is None:
-            old = old_leads.get(row.action_code)
-            if row.unit_from_lead and old is not None and new_leads.get(row.action_code) != old:
+            old = _old_lead(row.action_code, row.unit_from_lead, old_leads, new_leads)
+            if old is not None:
                 old_key = (row.action_code, row.year, row.stage, row.source, old)
                 if old_key in existing and old_key not in claimed and old_key not in moved:
                     moved.add(old_key)
-                    ops.append(_LineOp(row, existing[old_key], "updated"))
+                    ops.append(_LineOp(row, existing[old_key], moves=True))
                     continue
-            ops.append(_LineOp(row, None, "created"))
-        elif (line.amount, line.note) != (row.amount, row.note):
-            ops.append(_LineOp(row, line, "updated"))
-        else:
-            ops.append(_LineOp(row, line, "unchanged"))
+        ops.append(_LineOp(row, line))
     return ops
 
 
@@ -239,10 +266,8 @@ def _refusals(
         )
 
     for op in ops:
-        if op.change == "unchanged":
+        if not op.writes_money:
             continue
-        if op.line is not None and (op.line.amount, op.line.note) == (op.row.amount, op.row.note):
-            continue  # only moves with the changed lead: a plan change, not a budget entry
         row = op.row
         try:
             require_stage(actor.role, row.stage)
@@ -330,7 +355,7 @@ def _persist_lines(
 ) -> ImportCounts:
     counts = ImportCounts()
     for op in ops:
-        row = op.row
+        row, change = op.row, op.change  # before the line takes the row's values
         if op.line is None:
             session.add(
                 BudgetLine(
@@ -343,10 +368,10 @@ def _persist_lines(
                     note=row.note,
                 )
             )
-        elif op.change == "updated":
+        elif change == "updated":
             op.line.amount, op.line.note = row.amount, row.note
             op.line.unit_id = units[row.unit]  # a move to the new lead keeps the line's history
-        counts.add(op.change)
+        counts.add(change)
     return counts
 
 
@@ -372,8 +397,8 @@ def _persist_kpis(
     for row in data.kpis:
         key = (action_ids[row.action_code], row.kpi, units[row.unit])
         link = existing.get(key)
-        old = old_leads.get(row.action_code)
-        if link is None and row.unit_from_lead and old and new_leads.get(row.action_code) != old:
+        old = _old_lead(row.action_code, row.unit_from_lead, old_leads, new_leads)
+        if link is None and old is not None:
             old_key = (key[0], row.kpi, units[old])
             if old_key in existing and old_key not in claimed:
                 link = existing.pop(old_key)

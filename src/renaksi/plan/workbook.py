@@ -1,9 +1,9 @@
 """The plan workbook layout (sheets ``Aksi``, ``Anggaran``, ``KPI``): read and validate.
 
 Import is three steps a test can call one at a time:
-:func:`read_plan_workbook` (file → tables), :func:`validate_plan` (tables + reference data →
-typed rows, every error at once) and :func:`renaksi.plan.importer.persist_plan` (one
-transaction). :mod:`renaksi.plan.exporter` writes the same layout back.
+:func:`read_plan_workbook` (file → tables), :func:`check_plan` (tables + reference data →
+typed rows and every error at once) and :func:`renaksi.plan.importer.persist_plan` (adds the
+role and lock refusals, then one transaction). :mod:`renaksi.plan.exporter` writes the same layout back.
 """
 
 import re
@@ -72,6 +72,8 @@ BUDGET_REQUIRED = ("code", "year", "stage", "source", "amount")
 KPI_COLUMNS = {"code": ["Kode Aksi"], "kpi": ["KPI"], "unit": ["PD"]}
 KPI_REQUIRED = ("code", "kpi")
 
+#: how errors name the file: "Workbook rencana aksi ditolak: …"
+WHAT = "Workbook rencana aksi"
 _TARGET = re.compile(r"^target(\d{4})$")
 #: plausible plan years (the API's bounds) and the longest plan period
 YEAR_MIN, YEAR_MAX, MAX_PLAN_YEARS = 2000, 2100, 10
@@ -232,14 +234,14 @@ def read_plan_workbook(source: bytes | Path) -> PlanTables:
     """Read the sheets and map their columns.
 
     Only a missing ``Aksi`` sheet stops here; missing columns are kept in
-    :attr:`PlanTables.errors` so :func:`validate_plan` lists them with every cell error.
+    :attr:`PlanTables.errors` so :func:`check_plan` lists them with every cell error.
     """
     sheets = read_xlsx(source)
     errors: list[FieldError] = []
     actions_frame = _find_sheet(sheets, SHEET_ACTIONS)
     if actions_frame is None:
         errors.append(FieldError(sheet=SHEET_ACTIONS, message="sheet 'Aksi' tidak ada"))
-        require_no_errors(errors, "Workbook rencana aksi")
+        require_no_errors(errors, WHAT)
         raise AssertionError("unreachable")
     target_headers = _year_columns(actions_frame, SHEET_ACTIONS, errors)
     actions = map_columns(
@@ -349,16 +351,9 @@ def _choice(enum: type[StrEnum], raw: str) -> Any:
     raise ValueError("pilihan tidak dikenal; yang sah: " + ", ".join(m.value for m in enum))
 
 
-def validate_plan(tables: PlanTables, ref: Reference) -> ValidatedPlan:
-    """Check every cell of every sheet; raise one ValidationError listing all problems."""
-    data, errors = check_plan(tables, ref)
-    require_no_errors(errors, "Workbook rencana aksi")
-    return data
-
-
 def check_plan(tables: PlanTables, ref: Reference) -> tuple[ValidatedPlan, list[FieldError]]:
-    """Like :func:`validate_plan` but returns the errors, so the importer can add its own
-    (refused stages, locked years) and still report everything at once.
+    """Check every cell of every sheet. The errors are returned, not raised, so the importer
+    can add its own (refused stages, locked years) and still report everything at once.
 
     Only valid rows are returned; checks that need a missing column are skipped (the
     missing column itself is already among the errors).
