@@ -166,8 +166,7 @@ def build_demo_x10(url: str) -> None:
             buffer.getvalue(),
             file_name=f"salinan-{k}.csv",
             settings=settings,
-            imported_by="bench",
-            actor=Actor.system(),
+            actor=Actor.system("bench"),
         )
     counts = {
         t: session.scalar(sa.select(sa.func.count()).select_from(t))

@@ -64,8 +64,7 @@ def fill(url: str, csv_path: Path) -> None:
             csv_path.read_bytes(),
             file_name=csv_path.name,
             settings=Settings(database_url=url),
-            imported_by="bench",
-            actor=Actor.system(),
+            actor=Actor.system("bench"),
         )
     engine.dispose()
 

@@ -114,8 +114,7 @@ def child_import(path: Path, url: str, profile: Path | None) -> None:
             path.read_bytes(),
             file_name=path.name,
             settings=settings,
-            imported_by="bench",
-            actor=Actor.system(),
+            actor=Actor.system("bench"),
         )
     seconds = time.perf_counter() - t0
     if profiler is not None:

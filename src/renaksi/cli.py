@@ -424,7 +424,6 @@ def load_demo(settings: Settings, seeds: Path) -> None:
                 actor=operator(session),
                 file_name=export.name,
                 settings=settings,
-                imported_by=DEMO_ACTOR,
             )
             click.echo(
                 f"Pengaduan SP4N LAPOR! dari {export.name}: {batch.inserted} baru, "

@@ -29,8 +29,7 @@ def load_complaints(session: Session, settings: Settings) -> None:
             export.read_bytes(),
             file_name=export.name,
             settings=settings,
-            imported_by="tes",
-            actor=Actor.system(),
+            actor=Actor.system("tes"),
         )
 
 

@@ -161,8 +161,7 @@ def test_demo_runs_again_on_a_database_an_older_demo_made(tmp_path: Path) -> Non
             export.read_bytes(),
             file_name=export.name,
             settings=Settings(database_url=url),
-            imported_by="demo",
-            actor=Actor.system(),
+            actor=Actor.system("demo"),
         )
     engine.dispose()
     again = run(cli, "demo", "--no-serve")

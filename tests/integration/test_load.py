@@ -42,8 +42,7 @@ def full_demo(demo_loaded: Session, settings: Settings) -> Session:
             export.read_bytes(),
             file_name=export.name,
             settings=settings,
-            imported_by="demo",
-            actor=Actor.system(),
+            actor=Actor.system("demo"),
         )
     return demo_loaded
 

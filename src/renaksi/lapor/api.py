@@ -59,7 +59,6 @@ class LaporController(Controller):
             actor=actor,
             file_name=data.file.filename or "upload",
             settings=settings,
-            imported_by=actor.username,
             dry_run=data.dry_run,
             skip_invalid=data.skip_invalid,
         )

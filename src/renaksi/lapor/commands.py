@@ -1,6 +1,7 @@
 """``renaksi lapor …``, ``renaksi calendar …`` and ``renaksi kpi``: shells over lapor.service."""
 
 import datetime as dt
+import functools
 import sys
 from pathlib import Path
 
@@ -68,32 +69,23 @@ def lapor_import(file: Path, dry_run: bool, skip_invalid: bool, settings: Settin
 
     data = file.read_bytes()
     with open_session(settings) as session:
+        run = functools.partial(
+            import_complaints,
+            session,
+            data,
+            actor=operator(session),
+            file_name=file.name,
+            settings=settings,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        )
         if sys.stderr.isatty() and len(data) > 5_000_000:
             with click.progressbar(
                 length=data.count(b"\n"), label="Menyimpan pengaduan", file=sys.stderr
             ) as bar:
-                batch = import_complaints(
-                    session,
-                    data,
-                    actor=operator(session),
-                    file_name=file.name,
-                    settings=settings,
-                    imported_by=session.info["actor_name"],
-                    dry_run=dry_run,
-                    skip_invalid=skip_invalid,
-                    progress=bar.update,
-                )
+                batch = run(progress=bar.update)
         else:
-            batch = import_complaints(
-                session,
-                data,
-                actor=operator(session),
-                file_name=file.name,
-                settings=settings,
-                imported_by=session.info["actor_name"],
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-            )
+            batch = run()
     print_batch(batch)
 
 

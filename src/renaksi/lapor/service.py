@@ -61,13 +61,13 @@ def import_complaints(
     actor: Actor,
     file_name: str,
     settings: Settings,
-    imported_by: str = "cli",
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> schemas.ImportBatch:
     """Import a LAPOR! export. With errors the file is rejected whole (every error listed),
-    unless ``skip_invalid``: then valid rows go in and rejected rows are kept on the batch."""
+    unless ``skip_invalid``: then valid rows go in and rejected rows are kept on the batch.
+    The batch records ``actor`` as who imported it."""
     require_role(actor.role, COMPLAINT_IMPORTERS, "mengimpor data LAPOR!")
     raw = read_export(data, file_name=file_name)
     rows_read = raw.height
@@ -106,7 +106,7 @@ def import_complaints(
             rejected=len(rejected),
             unmatched_units=[],
             rejected_rows=[msgspec.to_builtins(r) for r in rejected],
-            imported_by=imported_by[:100],
+            imported_by=actor.username[:100],
         )
         session.add(batch)
         session.flush()

@@ -115,7 +115,6 @@ async def import_submit(
                     actor=actor,
                     file_name=name,
                     settings=settings,
-                    imported_by=actor.username,
                     dry_run=dry_run,
                 )
                 return _import_page(request, session, kind=kind, batch=batch, file_name=name)
