@@ -78,7 +78,8 @@ def _lives_on_action(
 ) -> dict[str, list[_Life]]:
     """The lives of ``entity`` rows (budget lines or KPI links) that belonged to the action:
     rows still there, and rows since deleted (found through the action id in their recorded
-    values). A row's action and unit never change during its life."""
+    values). A row's action never changes during its life (its unit may: a plan import moves
+    a line with its action's changed lead, see :func:`_rows_while_of_unit`)."""
     ids = {str(i) for i in session.scalars(sa.select(model.id).where(model.action_id == action_id))}
     mentions = f'%"action_id": {action_id},%'
     ids |= set(
@@ -124,15 +125,9 @@ def _rows_while_of_unit(life: _Life, unit_id: int | None) -> set[int]:
     of the move shows to both units, the rows before it to the old unit only.
     """
     rows = sorted(life.rows, key=lambda r: r.id)  # oldest first
-    unit = None
-    for row in rows:  # the unit at the start of the life: its create, else its first change
-        if row.action == "create":
-            unit = (row.new or {}).get("unit_id")
-        else:
-            unit = (row.old or {}).get("unit_id", unit)
-        break
-    if unit is None:
-        unit = (life.values or {}).get("unit_id")
+    first = (rows[0].new if rows[0].action == "create" else rows[0].old) if rows else None
+    # the unit at the start of the life: from its create or its first change, else as it is
+    unit = (first or {}).get("unit_id") or (life.values or {}).get("unit_id")
     shown: set[int] = set()
     for row in rows:
         after = unit if row.action == "delete" else (row.new or {}).get("unit_id", unit)
