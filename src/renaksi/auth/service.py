@@ -236,6 +236,7 @@ def _claim_attempt(session: Session, username: str, client: str) -> None:
     """Count the recent attempts and record this one, committed, *before* the password is
     checked: parallel guesses each see the ones before them, so no more than the limit are
     ever verified. Refused (429) once the username or the client address has too many."""
+    username, client = username[:60], client[:64]  # as the login_attempt columns hold them
     with write_transaction(session):
         if session.get_bind().dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE
             session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOGIN_LOCK_KEY)))
@@ -244,7 +245,7 @@ def _claim_attempt(session: Session, username: str, client: str) -> None:
             session.scalar(
                 sa.select(sa.func.count())
                 .select_from(LoginAttempt)
-                .where(LoginAttempt.username == username[:60], LoginAttempt.at >= since)
+                .where(LoginAttempt.username == username, LoginAttempt.at >= since)
             )
             or 0
         )
@@ -252,7 +253,7 @@ def _claim_attempt(session: Session, username: str, client: str) -> None:
             session.scalar(
                 sa.select(sa.func.count())
                 .select_from(LoginAttempt)
-                .where(LoginAttempt.client == client[:64], LoginAttempt.at >= since)
+                .where(LoginAttempt.client == client, LoginAttempt.at >= since)
             )
             or 0
         )
@@ -260,7 +261,7 @@ def _claim_attempt(session: Session, username: str, client: str) -> None:
             raise TooManyRequestsError(
                 "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit."
             )
-        session.add(LoginAttempt(username=username[:60], client=client[:64]))
+        session.add(LoginAttempt(username=username, client=client))
 
 
 def login(
@@ -301,11 +302,7 @@ def login(
                 session.info.pop(REHASH, None)
         session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username[:60]))
         if previous:
-            session.execute(
-                sa.update(UserSession)
-                .where(UserSession.id == _digest(previous), UserSession.revoked_at.is_(None))
-                .values(revoked_at=_now())
-            )
+            _revoke_session(session, previous)
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         session.add(
@@ -323,15 +320,20 @@ def login(
     return token, result
 
 
+def _revoke_session(session: Session, session_token: str) -> None:
+    """End the session with this cookie value (a session already ended keeps its time)."""
+    session.execute(
+        sa.update(UserSession)
+        .where(UserSession.id == _digest(session_token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+
+
 def logout(session: Session, session_token: str | None) -> None:
     if not session_token:
         return
     with write_transaction(session):
-        session.execute(
-            sa.update(UserSession)
-            .where(UserSession.id == _digest(session_token))
-            .values(revoked_at=_now())
-        )
+        _revoke_session(session, session_token)
 
 
 def _actor(user: User, unit_code: str | None, via: str) -> Actor:
