@@ -409,10 +409,11 @@ def load_demo(settings: Settings, seeds: Path) -> None:
 
     with open_session(settings) as session:
         session.info["actor_name"] = DEMO_ACTOR  # how demo_refusal knows the demo's own rows
-        result = import_units(session, seeds / "units.csv", actor=operator(session))
+        actor = operator(session)
+        result = import_units(session, seeds / "units.csv", actor=actor)
         click.echo(counts_line("PD", result.units))
         for workbook in sorted(seeds.glob("renaksi-*.xlsx")):
-            plan_result = import_plan(session, workbook, actor=operator(session))
+            plan_result = import_plan(session, workbook, actor=actor)
             click.echo(f"Rencana aksi {plan_result.plan} dari {workbook.name}:")
             click.echo(counts_line("Aksi", plan_result.actions))
             click.echo(counts_line("Anggaran", plan_result.budget_lines))
@@ -421,7 +422,7 @@ def load_demo(settings: Settings, seeds: Path) -> None:
             batch = import_complaints(
                 session,
                 export.read_bytes(),
-                actor=operator(session),
+                actor=actor,
                 file_name=export.name,
                 settings=settings,
             )
@@ -486,11 +487,12 @@ def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
     printed: list[tuple[str, str, str]] = []
     with open_session(settings) as session:
         session.info["actor_name"] = DEMO_ACTOR
+        actor = operator(session)
         existing = {u.username for u in list_users(session)}
         for username, role, unit, full_name in DEMO_USERS:
             password = generated_password()
             if username in existing:
-                set_password(session, username, password, actor=operator(session))
+                set_password(session, username, password, actor=actor)
             else:
                 create_user(
                     session,
@@ -501,7 +503,7 @@ def demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
                         unit=unit,
                         full_name=full_name,
                     ),
-                    actor=operator(session),
+                    actor=actor,
                 )
             printed.append((username, f"{role.value}{' ' + unit if unit else ''}", password))
     return printed
