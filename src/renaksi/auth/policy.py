@@ -28,6 +28,7 @@ UNLOCKERS = frozenset({A})
 COMPLAINT_IMPORTERS = frozenset({A, K})
 HOLIDAY_WRITERS = frozenset({A})
 SLA_WRITERS = frozenset({A})
+PLAN_WRITERS = frozenset({A, K})  # actions and the plan workbook import
 
 #: (method, path template) → roles allowed. Path templates without parameter types.
 ROUTES: dict[tuple[str, str], frozenset[Role]] = {
@@ -51,9 +52,9 @@ ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     # plan
     ("GET", "/api/v1/plans"): ALL,
     ("GET", "/api/v1/actions"): ALL,
-    ("POST", "/api/v1/actions"): frozenset({A, K}),
+    ("POST", "/api/v1/actions"): PLAN_WRITERS,
     ("GET", "/api/v1/actions/{action_id}"): ALL,
-    ("PATCH", "/api/v1/actions/{action_id}"): frozenset({A, K}),
+    ("PATCH", "/api/v1/actions/{action_id}"): PLAN_WRITERS,
     ("GET", "/api/v1/actions/{action_id}/history"): ALL,
     ("GET", "/api/v1/actions/{action_id}/progress"): ALL,
     ("POST", "/api/v1/actions/{action_id}/progress"): frozenset({A, K, P}),

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from renaksi.auth.actor import Actor
-from renaksi.auth.policy import require_role, require_stage
-from renaksi.codes import LockKind, Role, Stage
+from renaksi.auth.policy import PLAN_WRITERS, require_role, require_stage
+from renaksi.codes import LockKind, Stage
 from renaksi.db.engine import write_transaction
 from renaksi.db.models import Action, BudgetLine, KpiLink, KpiTarget, Objective, Plan, Unit
 from renaksi.errors import FieldError, RenaksiError, ValidationError
@@ -32,9 +32,6 @@ from renaksi.plan.workbook import (
 )
 from renaksi.schemas import ImportCounts
 from renaksi.tabular import require_no_errors
-
-#: who may import a plan workbook: those who may create actions and KPI links in the API
-IMPORTERS = frozenset({Role.ADMIN, Role.KOORDINATOR})
 
 
 def _choose_plan(session: Session, code: str | None, tables: PlanTables) -> Plan | None:
@@ -104,7 +101,7 @@ def persist_plan(
     plan: str | None = None,
     dry_run: bool = False,
 ) -> schemas.PlanImportResult:
-    require_role(actor.role, IMPORTERS, "mengimpor workbook rencana aksi")
+    require_role(actor.role, PLAN_WRITERS, "mengimpor workbook rencana aksi")
     with write_transaction(session):
         target = _choose_plan(session, plan, tables)
         units = dict(session.execute(sa.select(Unit.code, Unit.id)).all())

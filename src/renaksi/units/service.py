@@ -310,7 +310,7 @@ def persist_units(
 def import_units(
     session: Session, source: bytes | Path, *, actor: Actor, dry_run: bool = False
 ) -> schemas.UnitImportResult:
-    require_role(actor.role, UNIT_WRITERS, "mengimpor daftar PD")
+    """Read → validate → persist a unit list; :func:`persist_units` checks the actor's role."""
     rows = read_unit_rows(source)
     lines = {str(r["code"]): int(r["_row"] or 0) for r in rows if r["code"]}
     return persist_units(

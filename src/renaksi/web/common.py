@@ -78,12 +78,6 @@ def provide_web_actor(request: Request[Any, Any, Any]) -> Actor:
     return actor
 
 
-def require_roles(actor: Actor, *roles: Role) -> None:
-    """Page-level gate mirroring the API's route table (services still check rows)."""
-    if actor.role not in roles:
-        raise ForbiddenError("Halaman ini bukan untuk peran Anda.")
-
-
 def may(actor: Actor, method: str, api_path: str) -> bool:
     """Whether the API's route table lets this role make that call (forms are shown by this)."""
     allowed = policy.roles_for(method, api_path)

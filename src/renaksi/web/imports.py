@@ -3,28 +3,23 @@
 from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from renaksi.auth.actor import Actor
-from renaksi.auth.middleware import current_actor
-from renaksi.codes import Role
-from renaksi.errors import FieldError, NotAuthenticatedError, RenaksiError, ValidationError
+from renaksi.errors import FieldError, RenaksiError, ValidationError
 from renaksi.lapor import service as lapor
 from renaksi.lapor.api import UPLOAD_LIMIT
 from renaksi.plan.importer import import_plan
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
-from renaksi.web.common import check_csrf, field, page, redirect, require_roles
+from renaksi.web.common import check_csrf, field, page, redirect
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-IMPORTERS = (Role.ADMIN, Role.KOORDINATOR)
 
 
 def _import_page(
@@ -42,7 +37,6 @@ def _import_page(
 
 @get("/impor", sync_to_thread=True)
 def import_form(request: Request[Any, Any, Any], db_session: Session, actor: Actor) -> Template:
-    require_roles(actor, *IMPORTERS)
     return _import_page(request, db_session)
 
 
@@ -66,22 +60,13 @@ async def _upload(data: dict[str, Any], limit: int) -> tuple[str, bytes]:
     return upload.filename, content
 
 
-def importers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Route guard: Litestar runs guards before it reads the body, so an anonymous or
-    wrong-role caller is refused without the server receiving their upload."""
-    actor = current_actor(connection)
-    if actor is None:
-        raise NotAuthenticatedError("Silakan masuk terlebih dahulu.")
-    require_roles(actor, *IMPORTERS)
-
-
-#: the body limit is set from ``settings.max_upload_bytes`` by ``create_app``
-@post("/impor", request_max_body_size=UPLOAD_LIMIT, guards=[importers_only])
+#: the body limit is set from ``settings.max_upload_bytes`` by ``create_app``; the web
+#: router's guard (WEB_ROUTES) refuses anonymous and wrong-role callers before the body is read
+@post("/impor", request_max_body_size=UPLOAD_LIMIT)
 async def import_submit(
     request: Request[Any, Any, Any], settings: Settings, actor: Actor, data: Upload
 ) -> Template:
     """One form, two kinds of file: a LAPOR! export (CSV/XLSX) or a plan workbook."""
-    require_roles(actor, *IMPORTERS)
     check_csrf(request, data)
     kind = str(data.get("kind") or "lapor")
     dry_run = bool(data.get("dry_run"))
@@ -138,7 +123,6 @@ def map_alias(
     request: Request[Any, Any, Any], db_session: Session, actor: Actor, data: Form
 ) -> Redirect | Template:
     """An unmatched LAPOR! unit name becomes an alias of the chosen unit: counted at once."""
-    require_roles(actor, *IMPORTERS)
     check_csrf(request, data)
     name, code = field(data, "name"), field(data, "unit")
     if not code:

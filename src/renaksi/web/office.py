@@ -25,7 +25,7 @@ from renaksi.reports import service as reports
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
 from renaksi.web.actions import STAGE_LABELS, writable_stages
-from renaksi.web.common import check_csrf, convert_form, field, page, redirect, require_roles
+from renaksi.web.common import check_csrf, convert_form, field, page, redirect
 from renaksi.web.home import current_year
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -333,7 +333,6 @@ def download_quarterly(
     triwulan: int,
     as_of: str | None = None,
 ) -> Response[bytes] | Template:
-    require_roles(actor, Role.ADMIN, Role.KOORDINATOR, Role.BAPPEDA)
     try:
         report = reports.render_quarterly(
             db_session, settings=settings, year=tahun, quarter=triwulan, as_of=_as_of(as_of)
