@@ -237,9 +237,8 @@ FLAG_COLOURS = [
 def detail_cells(detail: pl.DataFrame, unit_names: dict[str, str]) -> pl.DataFrame:
     """The cells of ``Rincian``, one column per :data:`DETAIL_COLUMNS` entry."""
     flags = frames.flag_labels(detail["flags"])
-    codes = flags["flag_codes"]
     # no flag: a blank cell (filters list it as "(Kosong)"), not an empty text
-    codes = pl.select(pl.when(codes != "").then(codes).alias("flag_codes")).to_series()
+    codes = flags["flag_codes"].replace("", None)
     return detail.select(
         "action_code",
         "title",
