@@ -11,8 +11,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
 from renaksi.auth.actor import Actor
+from renaksi.budget import service as budget
+from renaksi.budget.schemas import BudgetLineCreate, BudgetLineUpdate
+from renaksi.codes import Source, Stage
 from renaksi.db.engine import WRITE_OPTION, make_session_factory
-from renaksi.db.models import Action, ActionTarget
+from renaksi.db.models import Action, ActionTarget, BudgetLine
 from renaksi.errors import PreconditionFailedError
 from renaksi.plan import service as plan
 from renaksi.plan.schemas import ActionUpdate, Target
@@ -134,3 +137,103 @@ def test_action_patch_racing_a_commit_is_refused(engine: sa.Engine, demo_loaded:
     with factory() as session:
         after = plan.get_action(session, action_id, actor=actor)
     assert after.version == before.version + 1
+
+
+def test_write_answers_show_their_own_change_not_a_later_one(
+    engine: sa.Engine, demo_loaded: Session
+) -> None:
+    """A 200 answer to a PATCH or POST shows what that request wrote, even when another
+    writer commits between its commit and its answer.
+
+    Found by the load test on PostgreSQL: the PATCH read its answer after committing, so an
+    action PATCHed to baseline 27 answered 28, another user's "+1" committed in between.
+    """
+    factory = make_session_factory(engine)
+    actor = Actor.system("uji")
+    with factory() as session:
+        action_id = session.scalar(sa.select(sa.func.min(Action.id)))
+        line_id = session.scalar(sa.select(sa.func.min(BudgetLine.id)))
+        assert action_id is not None and line_id is not None
+        action = plan.get_action(session, action_id, actor=actor)
+        line = budget.get_line(session, line_id, actor=actor)
+        used = set(
+            session.scalars(
+                sa.select(BudgetLine.source).where(
+                    BudgetLine.action_id == action_id,
+                    BudgetLine.year == 2026,
+                    BudgetLine.stage == Stage.REALISASI,
+                )
+            )
+        )
+        free = next(source for source in Source if source not in used)
+
+    def later_writer(statement: sa.Update) -> Any:
+        """After the request's own commit, before it answers, another writer commits."""
+
+        def write(_session: Session) -> None:
+            with engine.begin() as conn:
+                conn.execute(statement)
+
+        return write
+
+    writes = {
+        "action": (
+            sa.update(Action)
+            .where(Action.id == action_id)
+            .values(baseline=9999, version=Action.version + 1),
+            lambda s: (
+                plan.update_action(
+                    s,
+                    action_id,
+                    ActionUpdate(baseline=27),
+                    actor=actor,
+                    expected_version=action.version,
+                ).baseline
+            ),
+            27,
+        ),
+        "line": (
+            sa.update(BudgetLine)
+            .where(BudgetLine.id == line_id)
+            .values(amount=1, version=BudgetLine.version + 1),
+            lambda s: (
+                budget.update_line(
+                    s,
+                    line_id,
+                    BudgetLineUpdate(amount=line.amount + 5),
+                    actor=actor,
+                    expected_version=line.version,
+                ).amount
+            ),
+            line.amount + 5,
+        ),
+        "new line": (
+            sa.update(BudgetLine)
+            .where(BudgetLine.note == "jawaban sendiri")
+            .values(note="diubah orang lain"),
+            lambda s: (
+                budget.create_line(
+                    s,
+                    BudgetLineCreate(
+                        action_id=action_id,
+                        year=2026,
+                        stage=Stage.REALISASI,
+                        source=free,
+                        amount=123,
+                        note="jawaban sendiri",
+                    ),
+                    actor=actor,
+                ).note
+            ),
+            "jawaban sendiri",
+        ),
+    }
+    for name, (statement, request, expected) in writes.items():
+        with factory() as session:
+            hook = later_writer(statement)
+            event.listen(session, "after_commit", hook)
+            try:
+                answer = request(session)
+            finally:
+                event.remove(session, "after_commit", hook)
+        assert answer == expected, name

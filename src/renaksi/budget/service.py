@@ -100,7 +100,7 @@ def _check_write(session: Session, actor: Actor, line: BudgetLine) -> None:
 
 
 def _get_for_write(session: Session, line_id: int) -> BudgetLine:
-    line = session.get(BudgetLine, line_id)
+    line = session.get(BudgetLine, line_id, with_for_update=True)  # as an action is
     if line is None:
         raise NotFoundError(f"Baris anggaran dengan id {line_id} tidak ditemukan.")
     return line
@@ -163,8 +163,7 @@ def create_line(
         _duplicate(session, line)
         session.add(line)
         session.flush()
-        line_id = line.id
-    return get_line(session, line_id, actor=actor)
+        return get_line(session, line.id, actor=actor)
 
 
 def update_line(
@@ -189,7 +188,9 @@ def update_line(
             _check_write(session, actor, line)  # … and as it would become
             _duplicate(session, line)
         session.flush()
-    return get_line(session, line_id, actor=actor)
+        # read inside the transaction, the line still locked: after the commit another
+        # writer's change could already be there and be answered as this one's
+        return get_line(session, line_id, actor=actor)
 
 
 def delete_line(

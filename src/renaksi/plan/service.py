@@ -397,8 +397,7 @@ def create_action(session: Session, data: schemas.ActionCreate, *, actor: Actor)
         )
         session.add(action)
         session.flush()
-        action_id = action.id
-    return get_action(session, action_id, actor=actor)
+        return get_action(session, action.id, actor=actor)
 
 
 def update_action(
@@ -455,8 +454,10 @@ def update_action(
         if changed:
             action.touch()
         session.flush()
-    session.expire_all()
-    return get_action(session, action_id, actor=actor)
+        # The answer is read inside this transaction, with the row still locked: read after
+        # the commit, it could show another writer's change made in between as this one's.
+        session.expire_all()
+        return get_action(session, action_id, actor=actor)
 
 
 def set_targets(action: Action, targets: dict[int, float]) -> None:
