@@ -76,33 +76,33 @@ def read_csv(source: bytes | Path, *, separator: str | None = None) -> pl.DataFr
         )
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
         raise ValidationError(
-            "Berkas CSV tidak dapat dibaca.", [_csv_problem(data, separator, exc)]
+            "Berkas CSV tidak dapat dibaca.", [csv_problem(data, separator, exc)]
         ) from exc
     return _with_row_numbers(frame)
 
 
-def _csv_problem(data: bytes, separator: str, exc: Exception) -> FieldError:
+def csv_problem(data: bytes, separator: str, exc: Exception, *, sheet: str = "CSV") -> FieldError:
     """Why polars refused the file, said in Indonesian and with the row when we can find it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return FieldError(
-            sheet="CSV",
+            sheet=sheet,
             message="berkas bukan teks UTF-8; simpan ulang dari Excel sebagai 'CSV UTF-8'",
         )
     if not text.strip():
-        return FieldError(sheet="CSV", message="berkas kosong")
+        return FieldError(sheet=sheet, message="berkas kosong")
     records = csv.reader(io.StringIO(text), delimiter=separator)
     header = next(records, [])
     for record in records:
         if len(record) > len(header):
             return FieldError(
-                sheet="CSV",
+                sheet=sheet,
                 row=records.line_num,
                 message=f"baris berisi {len(record)} kolom, padahal judul hanya {len(header)}; "
                 f"beri tanda kutip pada nilai yang memuat '{separator}'",
             )
-    return FieldError(sheet="CSV", message=str(exc).splitlines()[0][:300])
+    return FieldError(sheet=sheet, message=str(exc).splitlines()[0][:300])
 
 
 def _with_row_numbers(frame: pl.DataFrame) -> pl.DataFrame:

@@ -157,3 +157,22 @@ def test_utc_z_suffix_and_dotted_times_are_read() -> None:
         datetime(2024, 4, 5, 6, 30, tzinfo=UTC),
     ]
     assert parse_moments(pl.Series(["2024-06-05T02:00:00X", "Z"])).to_list() == [None, None]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "3,06/04/2024 09:00,DISKOMINFO,Proses,07/04/2024,sudah diperbaiki",  # after the last
+        "3,06/04/2024 09:00,DINAS PUPR,KOTA,Proses,07/04/2024",  # a text cut mid-row
+    ],
+)
+def test_a_row_with_more_fields_than_the_header_is_refused_with_its_row(row: str) -> None:
+    """An unquoted separator inside a text must not silently cut or shift the row's values."""
+    data = "\n".join(
+        [HEADER, "1,05/04/2024 10:00,DISKOMINFO,Proses,", "2,05/04/2024,X,Proses,", row]
+    )
+    with pytest.raises(ValidationError) as caught:
+        read_export(data.encode(), file_name="l.csv")
+    [error] = caught.value.errors
+    assert (error.sheet, error.row) == ("LAPOR", 4)
+    assert error.message.startswith("baris berisi 6 kolom, padahal judul hanya 5")

@@ -14,7 +14,7 @@ import polars as pl
 from renaksi import sandbox
 from renaksi.errors import FieldError, ValidationError
 from renaksi.safety import check_tabular
-from renaksi.tabular import FIRST_DATA_ROW, ROW, header_key
+from renaksi.tabular import FIRST_DATA_ROW, ROW, csv_problem, header_key
 
 #: field → header names LAPOR! exports use (matched case- and space-insensitively)
 FIELDS: dict[str, list[str]] = {
@@ -93,19 +93,19 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     if errors:
         raise ValidationError("Ekspor SP4N LAPOR! ditolak: kolom wajib tidak ada.", errors)
     try:
+        # Every column is read, not only the chosen ones: a row with more fields than the
+        # header (an unquoted separator in a text) is refused, never silently cut short.
         frame = pl.read_csv(
             io.BytesIO(data),
             separator=separator,
             has_header=True,
             infer_schema=False,
-            columns=list(chosen),
             quote_char='"',
-        )
+        ).select(pl.nth(list(chosen)))
         frame.columns = list(chosen.values())
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
         raise ValidationError(
-            "Berkas CSV tidak dapat dibaca.",
-            [FieldError(sheet=SHEET, message=str(exc).splitlines()[0][:300])],
+            "Berkas CSV tidak dapat dibaca.", [csv_problem(data, separator, exc, sheet=SHEET)]
         ) from exc
     return frame.with_row_index(ROW, offset=FIRST_DATA_ROW).with_columns(pl.col(ROW).cast(pl.Int64))
 
