@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,7 +10,9 @@ from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
 from renaksi.app import create_app
+from renaksi.auth import service
 from renaksi.auth.policy import PUBLIC, PUBLIC_ROUTES, ROUTES, WEB_ROUTES, route_key
+from renaksi.db.models import ApiToken
 from renaksi.settings import Settings
 from tests.conftest import PASSWORD, make_user
 from tests.helpers import dump_database
@@ -218,6 +221,50 @@ def test_revoked_token_stops_working(client_as: MakeClient) -> None:
     assert with_token.get("/api/v1/units").status_code == 200
     assert api.delete(f"/api/v1/auth/tokens/{created['token']['id']}").status_code == 204
     assert_error(with_token.get("/api/v1/units"), 401)
+
+
+def test_a_token_s_last_use_is_written_down_to_the_hour(
+    client_as: MakeClient, session: Session
+) -> None:
+    """``last_used_at`` tells a token still in use from a forgotten one, without a write per
+    request, an audit row or a new data revision (cached answers stay)."""
+    api = client_as("bappeda")
+    created = api.post("/api/v1/auth/tokens", json={"name": "skrip"}).json()
+    assert created["token"]["last_used_at"] is None
+    token_id = created["token"]["id"]
+
+    def last_used() -> Any:
+        [token] = [t for t in api.get("/api/v1/auth/tokens").json() if t["id"] == token_id]
+        return token["last_used_at"]
+
+    def state() -> tuple[Any, ...]:
+        session.rollback()
+        revision = session.execute(sa.text("SELECT token FROM data_revision")).scalar()
+        audit = session.scalar(sa.text("SELECT count(*) FROM audit_log"))
+        return revision, audit
+
+    script = client_as("bappeda")
+    script.headers["Authorization"] = f"Bearer {created['secret']}"
+    before = state()
+    assert script.get("/api/v1/units").status_code == 200
+    first = last_used()
+    assert first is not None
+    assert state() == before
+
+    # a second use within the hour writes nothing
+    session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.id == token_id)
+        .values(last_used_at=datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    session.commit()
+    assert script.get("/api/v1/units").status_code == 200
+    assert last_used().startswith("2026-01-01")
+
+    # the next hour's use does (as a new process would see it)
+    service._noted_uses.clear()
+    assert script.get("/api/v1/units").status_code == 200
+    assert not last_used().startswith("2026-01-01")
 
 
 def test_roles_are_enforced(client_as: MakeClient, demo_loaded: Session) -> None:

@@ -125,9 +125,13 @@ def test_users_add_list_disable_and_tokens_create(
     assert made.exit_code == 0, made.output
     secret = made.output.strip().splitlines()[-1]
     assert secret.startswith("rks_")
+    assert "terakhir dipakai -" in run(cli, "tokens", "list", "siti").output
     with TestClient(create_app(settings)) as script:
         script.headers["Authorization"] = f"Bearer {secret}"
         assert script.get("/api/v1/auth/me").json()["username"] == "siti"
+        [token] = json.loads(run(cli, "tokens", "list", "siti", "--json").output)
+        assert (token["name"], token["revoked"]) == ("skrip mingguan", False)
+        assert token["last_used_at"] is not None and secret.startswith(token["prefix"])
         # the password typed on stdin is the one that logs in
         with TestClient(create_app(settings)) as browser:
             response = browser.post(
@@ -143,6 +147,23 @@ def test_users_add_list_disable_and_tokens_create(
     assert {u["username"]: u["active"] for u in listed} == {"siti": False, "budi": True}
     unknown = run(cli, "tokens", "create", "siapa", "--name", "x")
     assert unknown.exit_code != 0 and "tidak ditemukan" in unknown.output
+
+
+def test_tokens_revoke_ends_a_token_at_the_next_request(
+    cli: Cli, units_loaded: object, settings: Settings
+) -> None:
+    run(cli, "users", "add", "budi", "--role", "bappeda", stdin="sandi-budi-panjang\n")
+    secret = run(cli, "tokens", "create", "budi", "--name", "skrip").output.strip().splitlines()[-1]
+    [token] = json.loads(run(cli, "tokens", "list", "budi", "--json").output)
+    with TestClient(create_app(settings)) as script:
+        script.headers["Authorization"] = f"Bearer {secret}"
+        assert script.get("/api/v1/auth/me").status_code == 200
+        revoked = run(cli, "tokens", "revoke", str(token["id"]))
+        assert revoked.exit_code == 0 and f"Token {token['id']} dicabut" in revoked.output
+        assert script.get("/api/v1/auth/me").status_code == 401
+    assert "dicabut" in run(cli, "tokens", "list", "budi").output
+    missing = run(cli, "tokens", "revoke", "999999")
+    assert missing.exit_code != 0 and "tidak ditemukan" in missing.output
 
 
 def test_demo_runs_again_on_a_database_an_older_demo_made(tmp_path: Path) -> None:

@@ -150,5 +150,49 @@ def tokens_create(username: str, name: str, settings: Settings) -> None:
     click.echo(new.secret)
 
 
+@tokens.command("list")
+@click.argument("username")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
+@database_option
+def tokens_list(username: str, as_json: bool, settings: Settings) -> None:
+    """Token API milik USERNAME: id, nama, awalan, dibuat, terakhir dipakai (per jam), status.
+
+    \b
+    Contoh:
+      renaksi tokens list bappeda1
+    """
+    from renaksi.auth.service import find_user, list_tokens
+    from renaksi.lapor.service import WITA
+
+    with open_session(settings) as session:
+        rows = list_tokens(session, find_user(session, username).id)
+    if as_json:
+        dump_json(rows)
+        return
+    if not rows:
+        click.echo(f"{username} belum punya token.")
+    for t in rows:
+        used = f"{t.last_used_at.astimezone(WITA):%Y-%m-%d %H.%M} WITA" if t.last_used_at else "-"
+        state = "dicabut" if t.revoked else "aktif"
+        click.echo(f"{t.id:>5}  {t.name:<30} {t.prefix}…  terakhir dipakai {used:<22} {state}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@database_option
+def tokens_revoke(token_id: int, settings: Settings) -> None:
+    """Cabut token API nomor TOKEN_ID (lihat ``tokens list``); berlaku sejak permintaan berikutnya.
+
+    \b
+    Contoh:
+      renaksi tokens revoke 12
+    """
+    from renaksi.auth.service import revoke_token
+
+    with open_session(settings) as session:
+        revoke_token(session, operator(session), token_id)
+    click.echo(f"Token {token_id} dicabut.")
+
+
 def generated_password() -> str:
     return secrets.token_urlsafe(12)

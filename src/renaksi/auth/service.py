@@ -1,7 +1,9 @@
 """Accounts, login with throttling, browser sessions and API tokens."""
 
 import hashlib
+import logging
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -15,7 +17,7 @@ from renaksi.auth.passwords import hash_password, password_problem, verify_passw
 from renaksi.auth.policy import USER_ADMINS, require_role
 from renaksi.codes import Role
 from renaksi.db import revision
-from renaksi.db.engine import write_transaction
+from renaksi.db.engine import WRITE_OPTION, write_transaction
 from renaksi.db.models import ApiToken, LoginAttempt, Unit, User, UserSession
 from renaksi.errors import (
     ConflictError,
@@ -34,6 +36,13 @@ THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 30
 TOKEN_PREFIX = "rks_"
+#: how finely a token's last use is written down: enough to tell a token in use from one
+#: forgotten, and at most one small write per token and process in that time
+TOKEN_USE_STEP = timedelta(hours=1)
+
+log = logging.getLogger(__name__)
+_noted_uses: dict[str, datetime] = {}  # token digest → when this process last wrote its use
+_noted_lock = threading.Lock()
 WRONG_LOGIN = "Nama pengguna atau kata sandi salah."
 
 
@@ -374,12 +383,47 @@ def actor_from_token(session: Session, secret: str) -> Actor | None:
     seen at the next request. Unknown tokens are not kept.
     """
     digest = _digest(secret)
-    return revision.cached(
+    actor: Actor | None = revision.cached(
         session,
         ("api-token", digest),
         lambda: _actor_for_token(session, digest),
         keep=lambda actor: actor is not None,
     )
+    if actor is not None:
+        _note_use(session, digest)
+    return actor
+
+
+def _note_use(session: Session, digest: str) -> None:
+    """Write down when the token was last used, to the hour (``TOKEN_USE_STEP``).
+
+    Its own short transaction on its own connection, outside the caller's: a use is not a
+    change of data, so it is not audited and leaves the data revision (and every cached
+    answer) alone. A failed write is logged and forgotten; the request goes on.
+    """
+    now = _now()
+    with _noted_lock:
+        last = _noted_uses.get(digest)
+        if last is not None and now - last < TOKEN_USE_STEP:
+            return
+        _noted_uses[digest] = now
+    try:
+        with session.get_bind().engine.connect() as conn:
+            conn = conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                conn.execute(
+                    sa.update(ApiToken)
+                    .where(
+                        ApiToken.token_hash == digest,
+                        sa.or_(
+                            ApiToken.last_used_at.is_(None),
+                            ApiToken.last_used_at <= now - TOKEN_USE_STEP,
+                        ),
+                    )
+                    .values(last_used_at=now)
+                )
+    except sa.exc.SQLAlchemyError:
+        log.warning("could not note the use of API token %s…", digest[:8], exc_info=True)
 
 
 def _actor_for_token(session: Session, digest: str) -> Actor | None:
