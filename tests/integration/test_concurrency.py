@@ -176,11 +176,14 @@ def test_write_answers_show_their_own_change_not_a_later_one(
 
         return write
 
+    def changed_by_another(model: Any, row_id: int, **values: object) -> sa.Update:
+        return (
+            sa.update(model).where(model.id == row_id).values(version=model.version + 1, **values)
+        )
+
     writes = {
         "action": (
-            sa.update(Action)
-            .where(Action.id == action_id)
-            .values(baseline=9999, version=Action.version + 1),
+            changed_by_another(Action, action_id, baseline=9999),
             lambda s: (
                 plan.update_action(
                     s,
@@ -193,9 +196,7 @@ def test_write_answers_show_their_own_change_not_a_later_one(
             27,
         ),
         "line": (
-            sa.update(BudgetLine)
-            .where(BudgetLine.id == line_id)
-            .values(amount=1, version=BudgetLine.version + 1),
+            changed_by_another(BudgetLine, line_id, amount=1),
             lambda s: (
                 budget.update_line(
                     s,
