@@ -173,7 +173,18 @@ def _bound(kind: str, op: str, limit: str) -> str:
     what = {"str": "panjang teks", "array": "jumlah isian"}.get(kind, "nilai")
     unit = " karakter" if kind == "str" else ""
     words = {">=": "minimal", "<=": "maksimal", ">": "harus lebih dari", "<": "harus kurang dari"}
-    return f"{what} {words[op]} {limit}{unit}"
+    return f"{what} {words[op]} {_limit(limit)}{unit}"
+
+
+def _limit(text: str) -> str:
+    """``-1000000000000.0`` as ``-1.000.000.000.000``; small or fractional limits as given."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if not value.is_integer() or abs(value) < 10_000:
+        return text
+    return f"{int(value):,}".replace(",", ".")
 
 
 _MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -191,6 +202,14 @@ _MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^Object contains unknown field `([^`]+)`"), lambda m: "isian tidak dikenal"),
     (re.compile(r"^Object missing required field `([^`]+)`"), lambda m: "isian wajib tidak ada"),
     (re.compile(r"^Number out of range"), lambda m: "angka di luar jangkauan"),
+    (
+        re.compile(r"^Invalid RFC3339 encoded date$"),
+        lambda m: "tanggal tidak valid; pakai format YYYY-MM-DD, mis. 2024-06-30",
+    ),
+    (
+        re.compile(r"^Invalid RFC3339 encoded (datetime|time)$"),
+        lambda m: "waktu tidak valid; pakai ISO 8601, mis. 2024-06-30T14:30:00+08:00",
+    ),
     (re.compile(r"^JSON is malformed"), lambda m: "JSON rusak, tidak dapat dibaca"),
     (re.compile(r"^Input data was truncated"), lambda m: "JSON tidak lengkap (terpotong)"),
     (re.compile(r"^Request Entity Too Large"), lambda m: "isi permintaan terlalu besar"),

@@ -27,8 +27,8 @@ def codes(items: list[dict[str, Any]]) -> list[str]:
     return [a["code"] for a in items]
 
 
-def new_action(api: Client, code: str, **over: Any) -> dict[str, Any]:
-    body = {
+def new_action_body(code: str, **over: Any) -> dict[str, Any]:
+    return {
         "code": code,
         "objective": "Meningkatnya kepatuhan tindak lanjut pengaduan",
         "title": f"Aksi uji {code}",
@@ -38,7 +38,10 @@ def new_action(api: Client, code: str, **over: Any) -> dict[str, Any]:
         "targets": [{"year": 2025, "value": 1}],
         **over,
     }
-    response = api.post(ACTIONS, json=body)
+
+
+def new_action(api: Client, code: str, **over: Any) -> dict[str, Any]:
+    response = api.post(ACTIONS, json=new_action_body(code, **over))
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
@@ -430,3 +433,39 @@ def test_progress_refuses_bad_reports_and_writes_nothing(
     assert_error(api.get(f"{ACTIONS}/999999"), 404)
 
     assert dump_database(engine) == before
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "nan", 1e13])
+def test_numbers_that_are_no_measure_are_refused_everywhere(
+    api: Client, demo: sa.Engine, engine: sa.Engine, value: Any
+) -> None:
+    """Numeric text is accepted ("5"), but not "NaN" or "Infinity": NaN was a 500 and an
+    infinite target was stored, then broke the plan export."""
+    action = all_actions(api)[0]
+    url = f"{ACTIONS}/{action['id']}"
+    before = dump_database(engine)
+    bad_target = [{"year": 2025, "value": value}]
+    cases = [
+        (
+            api.patch(url, json={"targets": bad_target}, headers=current(api, url)),
+            "targets[0].value",
+        ),
+        (api.patch(url, json={"baseline": value}, headers=current(api, url)), "baseline"),
+        (api.post(ACTIONS, json=new_action_body("T.NAN", targets=bad_target)), "targets[0].value"),
+        (
+            api.post(
+                f"{url}/progress",
+                json={"year": 2025, "quarter": 1, "status": "BERJALAN", "achieved_value": value},
+            ),
+            "achieved_value",
+        ),
+        (
+            api.post(f"{url}/kpi-links", json={"kpi": "pct_followed_up", "targets": bad_target}),
+            "targets[0].value",
+        ),
+    ]
+    for response, where in cases:
+        body = assert_error(response, 400)
+        assert field_error(body, where)["message"].startswith("nilai m"), body
+    assert dump_database(engine) == before
+    assert api.patch(url, json={"baseline": "5"}, headers=current(api, url)).json()["baseline"] == 5

@@ -62,3 +62,12 @@ def test_request_errors_name_the_field() -> None:
     assert request_errors("Validation failed", nested)[0].field == "targets[0].year"
     missing = request_errors("Missing required query parameter 'year' for path /api/v1/flags", None)
     assert [(e.field, e.message) for e in missing] == [("year", "parameter wajib tidak ada")]
+
+
+def test_date_errors_are_in_indonesian() -> None:
+    assert translate("Invalid RFC3339 encoded date") == (
+        "tanggal tidak valid; pakai format YYYY-MM-DD, mis. 2024-06-30"
+    )
+    assert translate("Expected `float` >= -1000000000000.0 - at `$.baseline`") == (
+        "nilai minimal -1.000.000.000.000"
+    )

@@ -14,6 +14,10 @@ ObjectiveText = Annotated[str, msgspec.Meta(min_length=1, max_length=500, patter
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=TEXT_PATTERN)]
 LongText = Annotated[str, msgspec.Meta(max_length=10000, pattern=NO_NUL_PATTERN)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
+#: a target, baseline or achieved value: finite (the bounds refuse "NaN" and "Infinity",
+#: which a text-to-number conversion would otherwise let in) and of a size an indicator has
+MEASURE_LIMIT = 1e12
+Measure = Annotated[float, msgspec.Meta(ge=-MEASURE_LIMIT, le=MEASURE_LIMIT)]
 
 #: targets and baselines keep 6 decimals, whether typed in the API or read from a workbook
 #: (a workbook cell is read back with at most 9), so export → import changes nothing
@@ -59,7 +63,7 @@ class Plan(msgspec.Struct):
 
 class Target(msgspec.Struct):
     year: Year
-    value: float
+    value: Measure
 
     def __post_init__(self) -> None:
         self.value = round_measure(self.value)
@@ -94,7 +98,7 @@ class ActionCreate(msgspec.Struct, forbid_unknown_fields=True):
     measure_unit: ShortText
     lead_unit: Code
     direction: Direction = Direction.NAIK
-    baseline: float | None = None
+    baseline: Measure | None = None
     targets: list[Target] = msgspec.field(default_factory=list)
     supporting_units: list[Code] = msgspec.field(default_factory=list)
     sub_kegiatan_code: SubKegiatan | None = None
@@ -114,7 +118,7 @@ class ActionUpdate(msgspec.Struct, forbid_unknown_fields=True):
     indicator: Text | msgspec.UnsetType = msgspec.UNSET
     measure_unit: ShortText | msgspec.UnsetType = msgspec.UNSET
     direction: Direction | msgspec.UnsetType = msgspec.UNSET
-    baseline: float | None | msgspec.UnsetType = msgspec.UNSET
+    baseline: Measure | None | msgspec.UnsetType = msgspec.UNSET
     targets: list[Target] | msgspec.UnsetType = msgspec.UNSET
     lead_unit: Code | msgspec.UnsetType = msgspec.UNSET
     supporting_units: list[Code] | msgspec.UnsetType = msgspec.UNSET
@@ -155,7 +159,7 @@ class ProgressCreate(msgspec.Struct, forbid_unknown_fields=True):
     year: Year
     quarter: Quarter
     status: ProgressStatus
-    achieved_value: float | None = None
+    achieved_value: Measure | None = None
     progress_pct: Percent | None = None
     problems: LongText | None = None
     follow_up: LongText | None = None

@@ -19,6 +19,7 @@ import polars as pl
 
 from renaksi.codes import Direction, KpiName, Source, Stage
 from renaksi.errors import FieldError, translate
+from renaksi.formatting import number
 from renaksi.plan import schemas
 from renaksi.plan.schemas import one_line
 from renaksi.plan.service import normalise_sub_kegiatan, plan_code_for
@@ -338,8 +339,11 @@ def _parse(
 
 
 def _measure(text: str) -> float:
-    """A target or baseline, rounded as the API rounds it (:func:`schemas.round_measure`)."""
-    return schemas.round_measure(parse_number(text))
+    """A target or baseline, bounded and rounded as the API does (:data:`schemas.Measure`)."""
+    value = parse_number(text)
+    if abs(value) > schemas.MEASURE_LIMIT:
+        raise ValueError(f"angka terlalu besar (maksimal {number(schemas.MEASURE_LIMIT)})")
+    return schemas.round_measure(value)
 
 
 def _choice(enum: type[StrEnum], raw: str) -> Any:

@@ -19,6 +19,7 @@ from renaksi.plan import kpi_links
 from renaksi.plan import schemas as plan_schemas
 from renaksi.plan import service as plan_service
 from renaksi.settings import Settings
+from renaksi.tabular import parse_number
 from renaksi.units import service as unit_service
 from renaksi.web import trend
 from renaksi.web.common import (
@@ -187,9 +188,10 @@ def _number(
     raw = field(data, name).replace(" ", "")
     if not raw:
         return None
-    text = raw.replace("Rp", "").replace(".", "") if whole else raw.replace(",", ".")
     try:
-        return int(text) if whole else float(text)
+        if whole:
+            return int(raw.replace("Rp", "").replace(".", ""))
+        return parse_number(raw)  # as a workbook cell: 75,5 or 75.5, never NaN or Infinity
     except ValueError:
         raise ValidationError(
             f"{label} harus berupa angka.",
