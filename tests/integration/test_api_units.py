@@ -94,6 +94,47 @@ def test_alias_of_another_unit_is_refused_everywhere(
     assert dump_database(engine) == before
 
 
+def test_a_code_name_or_alias_names_one_unit_only(
+    api: Client, units_loaded: Session, engine: sa.Engine
+) -> None:
+    """Complaints find their unit by code, name or alias: a second unit named like the first
+    silently took over its complaints. Every such text is refused wherever it is entered."""
+    before = dump_database(engine)
+    dinkes, pupr = f"{UNITS}/DINKES", f"{UNITS}/PUPR"
+    pupr_name = api.get(pupr).json()["name"]
+    attempts = [
+        (
+            api.post(
+                UNITS, json={"code": "DINKES2", "name": " dinas  KESEHATAN ", "kind": "dinas"}
+            ),
+            "name",
+            "DINKES",
+        ),
+        (
+            api.post(UNITS, json={"code": "dinkes", "name": "Unit Baru", "kind": "dinas"}),
+            "code",
+            "DINKES",
+        ),
+        (api.post(UNITS, json={"code": "BARU", "name": "pupr", "kind": "dinas"}), "name", "PUPR"),
+        (
+            api.patch(dinkes, json={"aliases": [pupr_name]}, headers=current(api, dinkes)),
+            "aliases",
+            "PUPR",
+        ),
+        (api.patch(dinkes, json={"name": pupr_name}, headers=current(api, dinkes)), "name", "PUPR"),
+        (api.post(f"{dinkes}/aliases", json={"alias": "PUPR"}), "alias", "PUPR"),
+    ]
+    for response, field, owner in attempts:
+        error = field_error(assert_error(response, 409, field=field), field)
+        assert error["message"].endswith(f"sudah dipakai PD {owner}"), error
+    assert dump_database(engine) == before
+    # its own name, code or alias is no clash
+    own = api.patch(
+        dinkes, json={"aliases": ["Dinas Kesehatan", "dinkes"]}, headers=current(api, dinkes)
+    )
+    assert own.status_code == 200, own.text
+
+
 def test_patch_changes_only_the_fields_sent(api: Client, units_loaded: Session) -> None:
     original = api.get(f"{UNITS}/DISHUB").json()
 

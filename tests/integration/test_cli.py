@@ -130,6 +130,9 @@ def test_unit_csv_problems_are_explained_in_indonesian(
         HEADER + "DIN KES,Dinas Kesehatan,dinas,\n": "baris 2, kolom code",
         # an alias another unit (not in the file) already has
         HEADER + "DINKES,Dinas Kesehatan,dinas,setda  KUTIM\n": "baris 2, kolom aliases",
+        # a name another unit has as name or code, or two new units named alike
+        HEADER + "SETDA2,SETDA,sekretariat,\n": "baris 2, kolom name: nama sudah dipakai PD SETDA",
+        HEADER + "A,Dinas Satu,dinas,\nB,dinas  satu,dinas,\n": "baris 3, kolom name",
         # an unquoted comma makes a row longer than the header
         HEADER + "DINKES,Dinas Kesehatan,dinas,\nDISPAR,Dinas Pariwisata, Kutim,dinas,\n": (
             "baris 3"

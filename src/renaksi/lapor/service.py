@@ -15,8 +15,7 @@ from renaksi.auth.actor import Actor
 from renaksi.auth.policy import COMPLAINT_IMPORTERS, HOLIDAY_WRITERS, require_role
 from renaksi.db import revision
 from renaksi.db.engine import write_transaction
-from renaksi.db.models import Holiday, ImportBatch, Unit, UnitAlias
-from renaksi.db.models.units import normalise_name
+from renaksi.db.models import Holiday, ImportBatch, Unit
 from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from renaksi.lapor import kpi as rules
 from renaksi.lapor import schemas, store
@@ -26,21 +25,9 @@ from renaksi.lapor.read import read_export
 from renaksi.settings import Settings
 from renaksi.sla import service as sla_settings
 from renaksi.tabular import ROW
+from renaksi.units.service import unit_keys
 
 WITA = ZoneInfo("Asia/Makassar")
-
-
-def unit_keys(session: Session) -> dict[str, str]:
-    """Match key → unit code, from codes, names and aliases (code wins, then name)."""
-    keys: dict[str, str] = {}
-    for key, code in session.execute(
-        sa.select(UnitAlias.alias_key, Unit.code).join(Unit, Unit.id == UnitAlias.unit_id)
-    ).all():
-        keys[key] = code
-    for code, name in session.execute(sa.select(Unit.code, Unit.name)).all():
-        keys[normalise_name(name)] = code
-        keys[normalise_name(code)] = code
-    return keys
 
 
 def _map_units(frame: pl.DataFrame, keys: dict[str, str]) -> pl.DataFrame:

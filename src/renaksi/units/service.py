@@ -61,24 +61,87 @@ def units_by_code(session: Session) -> dict[str, int]:
     return {code: uid for uid, code in session.execute(sa.select(Unit.id, Unit.code))}
 
 
-def _alias_errors(
-    session: Session, unit: Unit | None, aliases: Sequence[str], field: str = "aliases"
+def unit_keys(session: Session) -> dict[str, str]:
+    """Match key → unit code, from codes, names and aliases (code wins, then name): how a
+    LAPOR! row's ``Instansi Tujuan`` finds its unit."""
+    keys: dict[str, str] = {}
+    for key, code in session.execute(
+        sa.select(UnitAlias.alias_key, Unit.code).join(Unit, Unit.id == UnitAlias.unit_id)
+    ).all():
+        keys[key] = code
+    for code, name in session.execute(sa.select(Unit.code, Unit.name)).all():
+        keys[normalise_name(name)] = code
+        keys[normalise_name(code)] = code
+    return keys
+
+
+#: what each claimed text is called in an error
+_WHAT = {"code": "kode", "name": "nama", "aliases": "alias", "alias": "alias"}
+CLASH_SUMMARY = (
+    "Kode, nama atau alias sudah dipakai PD lain: satu nama harus menunjuk satu PD, "
+    "karena pengaduan LAPOR! dicocokkan dengannya."
+)
+
+
+def _claims(
+    code: str | None, name: str | None, aliases: Sequence[str], alias_field: str = "aliases"
+) -> list[tuple[str, str]]:
+    """(field, text) of every text that names the unit when complaints are matched."""
+    named = [("code", code), ("name", name), *((alias_field, a) for a in aliases)]
+    return [(f, text) for f, text in named if text]
+
+
+def _clashes(
+    taken: Mapping[str, str],
+    claims: Sequence[tuple[str, str]],
+    *,
+    sheet: str | None = None,
+    row: int | None = None,
 ) -> list[FieldError]:
-    """Aliases must map to exactly one unit: refuse one already used by another unit."""
+    """A claim whose key another unit already holds (``taken``: key → that unit's code);
+    named by field, or by sheet, row and column for a file."""
     errors: list[FieldError] = []
+    for field, text in claims:
+        owner = taken.get(normalise_name(text))
+        if owner is None:
+            continue
+        message = f"{_WHAT[field]} sudah dipakai PD {owner}"
+        if sheet is None:
+            errors.append(FieldError(field=field, value=text, message=message))
+        else:
+            errors.append(
+                FieldError(sheet=sheet, row=row, column=field, value=text, message=message)
+            )
+    return errors
+
+
+def _others(session: Session, code: str | None) -> dict[str, str]:
+    """The match keys of every unit but ``code``."""
+    return {key: owner for key, owner in unit_keys(session).items() if owner != code}
+
+
+def _alias_errors(aliases: Sequence[str], field: str = "aliases") -> list[FieldError]:
     keys = [normalise_name(a) for a in aliases]
     if len(set(keys)) != len(keys):
-        errors.append(FieldError(field=field, message="alias ganda dalam daftar"))
-    if keys:
-        taken = session.execute(
-            sa.select(UnitAlias.alias, Unit.code).join(Unit).where(UnitAlias.alias_key.in_(keys))
-        ).all()
-        for alias, owner in taken:
-            if unit is None or owner != unit.code:
-                errors.append(
-                    FieldError(field=field, value=alias, message=f"alias sudah dipakai PD {owner}")
-                )
-    return errors
+        return [FieldError(field=field, message="alias ganda dalam daftar")]
+    return []
+
+
+def _check_claims(
+    session: Session,
+    own: str | None,
+    *,
+    code: str | None = None,
+    name: str | None = None,
+    aliases: Sequence[str] = (),
+    alias_field: str = "aliases",
+) -> None:
+    """Every key (code, name, alias) must name exactly one unit: refuse (409) any text that
+    another unit's code, name or alias already is. A new unit named like an existing one
+    would otherwise silently take over its complaints."""
+    taken = _others(session, own)
+    if errors := _clashes(taken, _claims(code, name, aliases, alias_field)):
+        raise ConflictError(CLASH_SUMMARY, errors)
 
 
 def _set_aliases(unit: Unit, aliases: Iterable[str]) -> None:
@@ -97,8 +160,9 @@ def create_unit(session: Session, data: schemas.UnitCreate, *, actor: Actor) -> 
                 f"PD dengan kode '{data.code}' sudah ada.",
                 [FieldError(field="code", value=data.code, message="kode sudah dipakai")],
             )
-        if errors := _alias_errors(session, None, data.aliases):
+        if errors := _alias_errors(data.aliases):
             raise ValidationError("Alias tidak valid.", errors)
+        _check_claims(session, None, code=data.code, name=data.name.strip(), aliases=data.aliases)
         unit = Unit(code=data.code, name=data.name.strip(), kind=data.kind, aliases=[])
         _set_aliases(unit, data.aliases)
         session.add(unit)
@@ -120,12 +184,14 @@ def update_unit(
         check_version(unit.version, expected_version)
         changed = False
         if data.name is not msgspec.UNSET and data.name.strip() != unit.name:
+            _check_claims(session, unit.code, name=data.name.strip())
             unit.name, changed = data.name.strip(), True
         if data.kind is not msgspec.UNSET and data.kind != unit.kind:
             unit.kind, changed = data.kind, True
         if data.aliases is not msgspec.UNSET:
-            if errors := _alias_errors(session, unit, data.aliases):
+            if errors := _alias_errors(data.aliases):
                 raise ValidationError("Alias tidak valid.", errors)
+            _check_claims(session, unit.code, aliases=data.aliases)
             before = sorted(a.alias for a in unit.aliases)
             _set_aliases(unit, data.aliases)
             changed = changed or before != sorted(a.alias for a in unit.aliases)
@@ -139,8 +205,7 @@ def add_alias(session: Session, code: str, alias: str, *, actor: Actor) -> schem
     require_role(actor.role, ALIAS_WRITERS, "menambah alias PD")
     with write_transaction(session):
         unit = _get(session, code, for_update=True)
-        if errors := _alias_errors(session, unit, [alias], field="alias"):
-            raise ConflictError("Alias sudah dipakai PD lain.", errors)
+        _check_claims(session, unit.code, aliases=[alias], alias_field="alias")
         if normalise_name(alias) not in {a.alias_key for a in unit.aliases}:
             _set_aliases(unit, [*(a.alias for a in unit.aliases), alias])
             unit.touch()
@@ -249,26 +314,30 @@ def persist_units(
     with write_transaction(session):
         existing = {u.code: u for u in session.scalars(_query())}
         codes_in_file = {u.code for u in units}
-        # aliases held by units not in this file must not be taken over silently
+        # every code, name and alias must name one unit once the file is in: against the
+        # units the file leaves alone, and against each other
         errors: list[FieldError] = []
-        foreign = {
-            key: code
-            for key, code in session.execute(sa.select(UnitAlias.alias_key, Unit.code).join(Unit))
-            if code not in codes_in_file
-        }
+        owners: dict[str, set[str]] = {}
+        for unit in existing.values():
+            if unit.code not in codes_in_file:
+                claims = _claims(unit.code, unit.name, [a.alias for a in unit.aliases])
+                for _field, text in claims:
+                    owners.setdefault(normalise_name(text), set()).add(unit.code)
         for data in units:
-            for alias in data.aliases:
-                owner = foreign.get(normalise_name(alias))
-                if owner:
-                    errors.append(
-                        FieldError(
-                            sheet="CSV",
-                            row=(rows or {}).get(data.code),
-                            column="aliases",
-                            value=alias,
-                            message=f"alias sudah dipakai PD {owner}",
-                        )
-                    )
+            for _field, text in _claims(data.code, data.name, data.aliases):
+                owners.setdefault(normalise_name(text), set()).add(data.code)
+        for data in units:
+            taken = {
+                key: min(codes - {data.code})
+                for key, codes in owners.items()
+                if codes - {data.code}
+            }
+            errors += _clashes(
+                taken,
+                _claims(data.code, data.name, data.aliases),
+                sheet="CSV",
+                row=(rows or {}).get(data.code),
+            )
         require_no_errors(errors, "Daftar PD")
         before = {
             u.code: (u.name, u.kind, sorted(a.alias for a in u.aliases)) for u in existing.values()
