@@ -469,3 +469,68 @@ def test_numbers_that_are_no_measure_are_refused_everywhere(
         assert field_error(body, where)["message"].startswith("nilai m"), body
     assert dump_database(engine) == before
     assert api.patch(url, json={"baseline": "5"}, headers=current(api, url)).json()["baseline"] == 5
+
+
+def test_a_new_lead_takes_over_the_old_lead_s_lines_and_kpi_links(
+    api: Client, demo: sa.Engine, engine: sa.Engine
+) -> None:
+    """As a plan import does for rows with an empty PD. Left with the old lead, the lines
+    belonged to a unit no longer on the action: no planner could correct them."""
+
+    def held(action_id: int) -> list[tuple[Any, ...]]:
+        query = sa.text(
+            "SELECT 'line', b.year, b.stage, b.source, b.amount, u.code FROM budget_line b "
+            "JOIN unit u ON u.id = b.unit_id WHERE b.action_id = :a UNION ALL "
+            "SELECT 'kpi', 0, k.kpi, '', 0, u.code FROM kpi_link k "
+            "JOIN unit u ON u.id = k.unit_id WHERE k.action_id = :a ORDER BY 1, 2, 3, 4"
+        )
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query, {"a": action_id})]
+
+    with engine.connect() as conn:
+        action_id = conn.execute(
+            sa.text(
+                "SELECT a.id FROM action a JOIN kpi_link k ON k.action_id = a.id "
+                "AND k.unit_id = a.lead_unit_id JOIN budget_line b ON b.action_id = a.id "
+                "AND b.unit_id = a.lead_unit_id ORDER BY a.id LIMIT 1"
+            )
+        ).scalar_one()
+    url = f"{ACTIONS}/{action_id}"
+    old_lead = api.get(url).json()["lead_unit"]
+    new_lead = "INSPEKTORAT" if old_lead != "INSPEKTORAT" else "BAPPEDA"
+    before = held(action_id)
+    assert old_lead in {row[-1] for row in before}
+
+    # a line the new lead already has for the same year, stage and source: refused, unchanged
+    line = next(r for r in before if r[0] == "line" and r[-1] == old_lead)
+    twin = api.post(
+        "/api/v1/budget-lines",
+        json={
+            "action_id": action_id,
+            "year": line[1],
+            "stage": line[2],
+            "source": line[3],
+            "amount": 1,
+            "unit": new_lead,
+        },
+    )
+    assert twin.status_code == 201, twin.text
+    snapshot = dump_database(engine)
+    clash = assert_error(
+        api.patch(url, json={"lead_unit": new_lead}, headers=current(api, url)),
+        409,
+        field="lead_unit",
+    )
+    assert f"id {twin.json()['id']}" in field_error(clash, "lead_unit")["message"]
+    assert dump_database(engine) == snapshot
+
+    deleted = api.delete(
+        f"/api/v1/budget-lines/{twin.json()['id']}",
+        headers=current(api, f"/api/v1/budget-lines/{twin.json()['id']}"),
+    )
+    assert deleted.status_code == 204, deleted.text
+    moved = api.patch(url, json={"lead_unit": new_lead}, headers=current(api, url))
+    assert moved.status_code == 200, moved.text
+    assert held(action_id) == sorted(
+        (*row[:-1], new_lead if row[-1] == old_lead else row[-1]) for row in before
+    )

@@ -131,18 +131,23 @@ def test_only_admin_and_koordinator_may_import_a_plan(
     assert dump_database(engine) == before
 
 
+@pytest.mark.parametrize("made_by", ["seed", "export"])
 def test_koordinator_changes_a_lead_and_its_lines_move_with_it(
-    demo_loaded: Session, engine: sa.Engine, tmp_path: Path
+    demo_loaded: Session, engine: sa.Engine, tmp_path: Path, made_by: str
 ) -> None:
     """Changing the lead is a plan change (the koordinator's, as over the API): lines whose PD
     cell is empty follow the new lead unchanged, even DPA and REALISASI lines the koordinator
-    could not enter, and even in a locked usulan year."""
+    could not enter, and even in a locked usulan year. The same edit does the same in the
+    seed workbook and in renaksi's own export (which leaves PD empty for the lead's rows)."""
     from tests.helpers import SEEDS
 
     koordinator = Actor(username="koord", role=Role.KOORDINATOR, via="session")
+    source = SEEDS / "renaksi-2022-2026.xlsx"
+    if made_by == "export":
+        source = write_plan(demo_loaded, tmp_path / "export.xlsx")
     lock(demo_loaded, Actor.system(), LockCreate(kind=LockKind.USULAN, year=2025))
     demo_loaded.commit()
-    book = openpyxl.load_workbook(SEEDS / "renaksi-2022-2026.xlsx")
+    book = openpyxl.load_workbook(source)
     for row in book["Aksi"].iter_rows(min_row=2):
         if row[0].value == "A.01.01":
             assert row[12].value == "BAG-HUKUM"

@@ -60,6 +60,13 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
         )
     )
     codes = {a.id: a.code for a in actions}
+    # the lead's own lines and KPI links leave PD empty, as the seed workbook does: "follows
+    # the lead", so a lead changed in the exported file takes its money and KPIs along
+    leads = {a.id: a.lead_unit_id for a in actions}
+
+    def unit_cell(action_id: int, unit_id: int) -> str | None:
+        return None if leads[action_id] == unit_id else unit_codes[unit_id]
+
     lines = sorted(
         session.scalars(sa.select(BudgetLine).where(BudgetLine.action_id.in_(list(codes)))),
         key=lambda b: (
@@ -154,7 +161,7 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
                 (line.stage.value, "text"),
                 (line.source.value, "text"),
                 (line.amount, "money"),
-                (unit_codes[line.unit_id], "text"),
+                (unit_cell(line.action_id, line.unit_id), "text"),
                 (line.note, "text"),
             ],
             fmt,
@@ -197,7 +204,7 @@ def export_plan(session: Session, *, plan: str | None = None) -> bytes:
             [
                 (codes[link.action_id], "text"),
                 (link.kpi.value, "text"),
-                (unit_codes[link.unit_id], "text"),
+                (unit_cell(link.action_id, link.unit_id), "text"),
                 *((targets.get(y), "number") for y in years),
             ],
             fmt,

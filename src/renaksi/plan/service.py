@@ -13,7 +13,16 @@ from renaksi.auth.service import check_version
 from renaksi.codes import Flag, LockKind, ProgressStatus
 from renaksi.db import revision
 from renaksi.db.engine import write_transaction
-from renaksi.db.models import Action, ActionTarget, Objective, Plan, ProgressReport, Unit
+from renaksi.db.models import (
+    Action,
+    ActionTarget,
+    BudgetLine,
+    KpiLink,
+    Objective,
+    Plan,
+    ProgressReport,
+    Unit,
+)
 from renaksi.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from renaksi.lapor.service import sla_key
 from renaksi.locks.service import ensure_open
@@ -438,7 +447,10 @@ def update_action(
         if data.objective is not msgspec.UNSET:
             assign("objective_id", objective_for(session, plan, data.objective).id)
         if data.lead_unit is not msgspec.UNSET:
+            old_lead = action.lead_unit_id
             assign("lead_unit_id", _unit_ids(session, [data.lead_unit], "lead_unit")[0])
+            if action.lead_unit_id != old_lead:
+                _follow_the_lead(session, action.id, old_lead, action.lead_unit_id)
         if data.supporting_units is not msgspec.UNSET:
             ids = _unit_ids(session, data.supporting_units, "supporting_units")
             if set(ids) != {u.id for u in action.supporting_units}:
@@ -458,6 +470,46 @@ def update_action(
         # the commit, it could show another writer's change made in between as this one's.
         session.expire_all()
         return get_action(session, action_id, actor=actor)
+
+
+def _follow_the_lead(session: Session, action_id: int, old: int, new: int) -> None:
+    """Move the old lead's budget lines and KPI links of the action to the new lead, as a
+    plan import does for rows whose PD is empty. Left behind they would belong to a unit no
+    longer on the action, which no planner could then correct. A row the new lead already
+    has for the same year, stage and source (or KPI) is a conflict, not a silent merge."""
+    lines = session.scalars(
+        sa.select(BudgetLine).where(BudgetLine.action_id == action_id).with_for_update()
+    ).all()
+    links = session.scalars(sa.select(KpiLink).where(KpiLink.action_id == action_id)).all()
+    new_lines = {(b.year, b.stage, b.source): b for b in lines if b.unit_id == new}
+    new_kpis = {k.kpi for k in links if k.unit_id == new}
+    clashes = [
+        FieldError(
+            field="lead_unit",
+            message=f"PD baru sudah punya baris anggaran {b.year} {b.stage.value} "
+            f"{b.source.value} (id {twin.id}), sama dengan milik PD lama (id {b.id}); "
+            "gabungkan atau hapus salah satunya dulu",
+        )
+        for b in lines
+        if b.unit_id == old and (twin := new_lines.get((b.year, b.stage, b.source)))
+    ]
+    clashes += [
+        FieldError(
+            field="lead_unit",
+            message=f"PD baru sudah punya tautan KPI {k.kpi.value}, sama dengan milik PD lama; "
+            "hapus salah satunya dulu",
+        )
+        for k in links
+        if k.unit_id == old and k.kpi in new_kpis
+    ]
+    if clashes:
+        raise ConflictError("Anggaran dan KPI PD lama tidak dapat dipindahkan ke PD baru.", clashes)
+    for line in lines:
+        if line.unit_id == old:
+            line.unit_id = new
+    for link in links:
+        if link.unit_id == old:
+            link.unit_id = new
 
 
 def set_targets(action: Action, targets: dict[int, float]) -> None:
