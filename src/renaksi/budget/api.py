@@ -111,7 +111,9 @@ class FlagController(Controller):
         summary="Flag anggaran per aksi-tahun",
         description="Setiap aksi-tahun yang aktif atau punya baris anggaran; `flag` menyaring "
         "satu kode, `flagged=true` hanya yang punya flag. `PRIORITAS` memakai KPI triwulan "
-        "lengkap terakhir per `as_of` (bawaan: hari ini, paling lambat akhir tahun).",
+        "lengkap terakhir per `as_of` (bawaan: hari ini, paling lambat akhir tahun). `unit` "
+        "adalah PD penanggung jawab aksi; daftar aksi (`/actions?unit=`) juga memuat aksi yang "
+        "hanya didukung PD itu, jadi jumlahnya bisa lebih besar.",
         responses=error_responses(404, 422),
     )
     def list_flags(
@@ -142,6 +144,9 @@ class FlagController(Controller):
         "/summary",
         sync_to_thread=True,
         summary="Ringkasan anggaran per PD",
+        description="Per PD penanggung jawab: aksi aktif, usulan, pagu, realisasi, selisih, "
+        "aksi ber-flag. Uang yang diusulkan PD terkait untuk aksi PD lain dihitung pada PD "
+        "penanggung jawab aksi itu.",
         responses=error_responses(404, 422),
     )
     def summary(

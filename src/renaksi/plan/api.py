@@ -40,7 +40,8 @@ class ActionController(Controller):
         sync_to_thread=True,
         summary="Daftar aksi",
         description="Filter: PD (penanggung jawab atau terkait), tahun aktif, status terakhir, "
-        "flag anggaran (perlu tahun), teks (kode, judul, indikator).",
+        "flag anggaran (perlu tahun), teks (kode, judul, indikator). `/flags?unit=` dan "
+        "`/summary` menghitung per PD penanggung jawab saja.",
         responses=error_responses(404, 422),
     )
     def list_actions(
