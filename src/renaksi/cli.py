@@ -217,7 +217,7 @@ def plan_import(file: Path, dry_run: bool, plan_code: str | None, settings: Sett
       renaksi plan import seeds/renaksi-2022-2026.xlsx --dry-run
       renaksi plan import renaksi-2027-2031.xlsx --plan RENAKSI-2027-2031
     """
-    from renaksi.plan.importer import import_plan
+    from renaksi.plan.importer import import_plan, not_in_file_note
 
     with open_session(settings) as session:
         result = import_plan(
@@ -230,6 +230,8 @@ def plan_import(file: Path, dry_run: bool, plan_code: str | None, settings: Sett
     click.echo(counts_line("Aksi", result.actions))
     click.echo(counts_line("Anggaran", result.budget_lines))
     click.echo(counts_line("KPI", result.kpi_links))
+    if result.budget_lines_not_in_file:
+        click.echo(not_in_file_note(result.budget_lines_not_in_file))
 
 
 @plan.command("export")

@@ -211,6 +211,17 @@ def test_reimport_updates_changed_rows_only(cli: Cli, tmp_path: Path) -> None:
     flags = json.loads(cli("flags", "--year", "2024", "--json").output)
     # A.01 has no target in 2024 any more: the re-import made it inactive that year
     assert "A.01" not in {r["action_code"] for r in flags}
+    assert "tidak ada di berkas" not in result.output  # every stored line is in the file
+
+    # a row left out is not deleted, and the import says so instead of staying silent
+    third = write_workbook(
+        tmp_path / "c.xlsx",
+        actions=[action("A.01", targets={2025: 2}), action("A.02"), action("A.03")],
+        budget=[["A.01", 2025, "USULAN", "PAD", 2000, None, None]],
+    )
+    result = cli("plan", "import", str(third), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Catatan: 1 baris anggaran di basis data tidak ada di berkas" in result.output
 
 
 def test_a_second_plan_sits_beside_the_first(cli: Cli, tmp_path: Path) -> None:

@@ -75,6 +75,13 @@ def _refuse_overlap(session: Session, code: str, period: tuple[int, int]) -> Non
         )
 
 
+def not_in_file_note(count: int) -> str:
+    return (
+        f"Catatan: {count} baris anggaran di basis data tidak ada di berkas. Impor tidak "
+        "menghapus baris; baris dihapus lewat API (DELETE /api/v1/budget-lines/{id})."
+    )
+
+
 def import_plan(
     session: Session,
     source: bytes | Path,
@@ -122,6 +129,17 @@ def persist_plan(
         )
         data, errors = check_plan(tables, ref)
         ops = _plan_lines(session, target, data, units, leads)
+        stored = 0
+        if target is not None:
+            stored = (
+                session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(BudgetLine)
+                    .join(Action, Action.id == BudgetLine.action_id)
+                    .where(Action.plan_id == target.id)
+                )
+                or 0
+            )
         errors += _refusals(session, actor, ops, tables)
         require_no_errors(errors, WHAT)
         created = target is None
@@ -144,6 +162,7 @@ def persist_plan(
             budget_lines=ImportCounts(),
             kpi_links=ImportCounts(),
             dry_run=dry_run,
+            budget_lines_not_in_file=stored - sum(op.line is not None for op in ops),
         )
         action_ids = dict(
             session.execute(

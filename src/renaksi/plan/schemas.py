@@ -187,3 +187,5 @@ class PlanImportResult(msgspec.Struct):
     budget_lines: ImportCounts
     kpi_links: ImportCounts
     dry_run: bool
+    #: stored budget lines of the plan that no Anggaran row names: an import never deletes
+    budget_lines_not_in_file: int = 0
