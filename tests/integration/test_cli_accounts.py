@@ -187,3 +187,31 @@ def test_demo_runs_again_on_a_database_an_older_demo_made(tmp_path: Path) -> Non
     engine.dispose()
     again = run(cli, "demo", "--no-serve")
     assert again.exit_code == 0, again.output
+
+
+def _active(cli: Cli) -> dict[str, bool]:
+    return {
+        u["username"]: u["active"] for u in json.loads(run(cli, "users", "list", "--json").output)
+    }
+
+
+def test_users_enable_lets_a_disabled_user_log_in_again(cli: Cli, settings: Settings) -> None:
+    run(cli, "users", "add", "budi", "--role", "bappeda", stdin="sandi-budi-panjang\n")
+    secret = run(cli, "tokens", "create", "budi", "--name", "skrip").output.strip().splitlines()[-1]
+    assert run(cli, "users", "disable", "budi").exit_code == 0
+    assert _active(cli) == {"budi": False}
+    enabled = run(cli, "users", "enable", "budi")
+    assert enabled.exit_code == 0, enabled.output
+    assert "budi aktif kembali" in enabled.output
+    assert _active(cli) == {"budi": True}
+    with TestClient(create_app(settings)) as browser:
+        response = browser.post(
+            "/api/v1/auth/login", json={"username": "budi", "password": "sandi-budi-panjang"}
+        )
+        assert response.status_code == 201, response.text
+    with TestClient(create_app(settings)) as script:
+        script.headers["Authorization"] = f"Bearer {secret}"
+        assert script.get("/api/v1/auth/me").status_code == 401  # the old token stays revoked
+    unknown = run(cli, "users", "enable", "siapa")
+    assert unknown.exit_code == 3 and "tidak ditemukan" in unknown.output
+    assert "renaksi users enable" in run(cli, "users", "enable", "--help").output

@@ -105,6 +105,24 @@ def users_disable(username: str, settings: Settings) -> None:
     click.echo(f"Pengguna {username} dinonaktifkan; sesi dan tokennya dicabut.")
 
 
+@users.command("enable")
+@click.argument("username")
+@database_option
+def users_enable(username: str, settings: Settings) -> None:
+    """Aktifkan kembali pengguna yang dinonaktifkan: ia bisa masuk lagi (sesi dan token lamanya
+    tetap dicabut).
+
+    \b
+    Contoh:
+      renaksi users enable budi
+    """
+    from renaksi.auth.service import set_active
+
+    with open_session(settings) as session:
+        set_active(session, username, True, actor=operator(session))
+    click.echo(f"Pengguna {username} aktif kembali; ia bisa masuk lagi.")
+
+
 @users.command("password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari stdin.")
