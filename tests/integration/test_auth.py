@@ -1,18 +1,24 @@
 """Accounts, sessions, tokens, the route table, unit scoping, audit, locks, headers."""
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from litestar.testing import TestClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from renaksi.app import create_app
 from renaksi.auth import service
+from renaksi.auth.actor import Actor
 from renaksi.auth.policy import PUBLIC, PUBLIC_ROUTES, ROUTES, WEB_ROUTES, route_key
+from renaksi.auth.schemas import UserUpdate
+from renaksi.db.engine import make_session_factory
 from renaksi.db.models import ApiToken
+from renaksi.errors import ConflictError
 from renaksi.settings import Settings
 from tests.conftest import PASSWORD, make_user
 from tests.helpers import dump_database
@@ -719,3 +725,93 @@ def test_password_hash_is_upgraded_when_the_parameters_change(
         ).all()
     assert len(rows) == 1  # the upgrade, recorded once, as an upgrade and not a new password
     assert "hash diperbarui" in str(rows[0].new) and weak not in str(rows[0])
+
+
+def test_the_last_active_admin_cannot_be_disabled(
+    client: Client, session: Session, engine: sa.Engine
+) -> None:
+    """Not by themself, not by anyone: with no active admin nobody could manage accounts.
+    Disabling an admin while another active admin remains is still allowed."""
+
+    def users() -> dict[str, dict[str, Any]]:
+        return {u["username"]: u for u in client.get("/api/v1/users").json()}
+
+    def disable(name: str) -> Any:
+        user = users()[name]
+        return client.patch(
+            f"/api/v1/users/{user['id']}",
+            json={"active": False},
+            headers={"If-Match": f'"{user["version"]}"'},
+        )
+
+    before = dump_database(engine)
+    body = assert_error(disable("admin-uji"), 409, field="active")
+    assert "admin aktif terakhir" in body["detail"]
+    assert dump_database(engine) == before  # still active, token and all
+    make_user(session, "admin-dua", "admin")
+    make_user(session, "rina", "bappeda")
+    assert disable("rina").status_code == 200  # (locks the admins, disables a non-admin)
+    assert disable("admin-dua").status_code == 200  # admin-uji remains
+    before = dump_database(engine)
+    assert_error(disable("admin-uji"), 409, field="active")
+    assert dump_database(engine) == before
+    admin_dua = users()["admin-dua"]
+    enabled = client.patch(
+        f"/api/v1/users/{admin_dua['id']}",
+        json={"active": True},
+        headers={"If-Match": f'"{admin_dua["version"]}"'},
+    )
+    assert enabled.status_code == 200, enabled.text
+    assert disable("admin-uji").status_code == 200  # on themself, now that admin-dua is back
+    assert_error(client.get("/api/v1/users"), 401)  # their token ended with it
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one_active(
+    engine: sa.Engine, session: Session
+) -> None:
+    """On PostgreSQL (READ COMMITTED) each would count the other as still active unless the
+    admin rows are locked: the second waits for the first's commit and is then refused.
+    (SQLite admits one writer at a time, so there the second waits at BEGIN.)"""
+    make_user(session, "admin-satu", "admin")
+    make_user(session, "admin-dua", "admin")
+    ids = {u.username: u.id for u in service.list_users(session)}
+    session.rollback()
+    factory = make_session_factory(engine)
+    flushed, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def hold(_session: Session) -> None:  # the first writer's change: flushed, not committed
+        flushed.set()
+        release.wait(10)
+
+    def disable(actor: str, target: str, *, held: bool) -> None:
+        with factory() as own:
+            if held:
+                event.listen(own, "before_commit", hold)
+            try:
+                service.update_user(
+                    own, ids[target], UserUpdate(active=False), actor=Actor.system(actor)
+                )
+                outcome[actor] = "nonaktif"
+            except ConflictError as exc:
+                outcome[actor] = exc.errors[0].field
+
+    first = threading.Thread(
+        target=disable, args=("admin-satu", "admin-dua"), kwargs={"held": True}
+    )
+    second = threading.Thread(
+        target=disable, args=("admin-dua", "admin-satu"), kwargs={"held": False}
+    )
+    first.start()
+    assert flushed.wait(10)
+    second.start()
+    second.join(1)  # it waits for the first writer's lock
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert outcome == {"admin-satu": "nonaktif", "admin-dua": "active"}
+    with engine.connect() as conn:
+        active = conn.execute(
+            sa.text("SELECT username FROM app_user WHERE role = 'admin' AND active")
+        ).scalars()
+        assert list(active) == ["admin-satu"]

@@ -16,7 +16,7 @@ from renaksi.lapor.service import import_complaints
 from renaksi.settings import Settings
 from renaksi.units.service import import_units
 from tests.conftest import Cli
-from tests.helpers import SEEDS
+from tests.helpers import SEEDS, dump_database
 
 
 def run(cli: Cli, *args: str, stdin: str | None = None) -> Result:
@@ -215,3 +215,18 @@ def test_users_enable_lets_a_disabled_user_log_in_again(cli: Cli, settings: Sett
     unknown = run(cli, "users", "enable", "siapa")
     assert unknown.exit_code == 3 and "tidak ditemukan" in unknown.output
     assert "renaksi users enable" in run(cli, "users", "enable", "--help").output
+
+
+def test_users_disable_refuses_the_last_active_admin(cli: Cli, engine: sa.Engine) -> None:
+    for name in ("admin", "admin2"):
+        added = run(cli, "users", "add", name, "--role", "admin", stdin="sandi-admin-panjang\n")
+        assert added.exit_code == 0, added.output
+    assert run(cli, "users", "disable", "admin2").exit_code == 0  # another admin remains
+    before = dump_database(engine)
+    refused = run(cli, "users", "disable", "admin")
+    assert refused.exit_code == 4, refused.output  # conflict
+    assert "admin aktif terakhir" in refused.output and "isian active" in refused.output
+    assert dump_database(engine) == before
+    assert run(cli, "users", "enable", "admin2").exit_code == 0
+    assert run(cli, "users", "disable", "admin").exit_code == 0
+    assert _active(cli) == {"admin": False, "admin2": True}

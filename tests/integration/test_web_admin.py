@@ -124,6 +124,32 @@ def test_admin_disables_a_user_whose_session_then_ends(
         assert again.status_code == 401 and "salah" in again.text
 
 
+def test_the_page_refuses_to_disable_the_last_active_admin(
+    admin: Client, web_as: Callable[..., Client], engine: sa.Engine
+) -> None:
+    """The page offers no form for the admin's own row, but a posted one goes through the
+    same service as the API: refused (409), the message shown, nothing changed."""
+
+    def status_form(username: str) -> tuple[str, str]:
+        with engine.connect() as conn:
+            user_id, version = conn.execute(
+                sa.text("SELECT id, version FROM app_user WHERE username = :u"), {"u": username}
+            ).one()
+        return f"/admin/pengguna/{user_id}/status", str(version)
+
+    other = web_as("admin")  # admin-web-1
+    action, version = status_form("admin-web-1")
+    assert _post(admin, action, {"active": "0", "version": version}).status_code == 303
+    assert other.get("/admin", follow_redirects=False).status_code == 303  # logged out
+    before = dump_database(engine)
+    action, version = status_form("admin-web-0")
+    refused = _post(admin, action, {"active": "0", "version": version})
+    assert refused.status_code == 409
+    assert "admin-web-0&#39; adalah admin aktif terakhir" in refused.text
+    assert dump_database(engine) == before
+    assert admin.get("/admin").status_code == 200  # still logged in
+
+
 # --- units and aliases -----------------------------------------------------------------------
 
 

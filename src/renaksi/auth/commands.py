@@ -92,7 +92,8 @@ def users_list(as_json: bool, settings: Settings) -> None:
 @click.argument("username")
 @database_option
 def users_disable(username: str, settings: Settings) -> None:
-    """Nonaktifkan pengguna: semua sesi dan tokennya langsung berakhir.
+    """Nonaktifkan pengguna: semua sesi dan tokennya langsung berakhir. Admin aktif terakhir
+    tidak dapat dinonaktifkan; aktifkan lagi dengan ``users enable``.
 
     \b
     Contoh:

@@ -135,7 +135,9 @@ def list_users(session: Session) -> list[schemas.User]:
 
 
 def _get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    # read again even when loaded by an earlier transaction of this session (they are kept
+    # after commit): update_user may just have waited for another writer's lock
+    user = session.get(User, user_id, populate_existing=True)
     if user is None:
         raise NotFoundError(f"Pengguna dengan id {user_id} tidak ditemukan.")
     return user
@@ -173,6 +175,8 @@ def update_user(
 ) -> schemas.User:
     require_role(actor.role, USER_ADMINS, "mengubah pengguna")
     with write_transaction(session):
+        # locked before the user is read, and always first: see _lock_active_admins
+        admins = _lock_active_admins(session) if data.active is False else []
         user = _get_user(session, user_id)
         check_version(user.version, expected_version)
         if data.full_name is not msgspec.UNSET:
@@ -186,11 +190,46 @@ def update_user(
             user.password_hash = hash_password(data.password)
             _end_access(session, user.id)
         if data.active is not msgspec.UNSET and data.active != user.active:
+            if not data.active and user.role is Role.ADMIN and set(admins) <= {user.id}:
+                raise _last_admin(user)
             user.active = data.active
             if not data.active:
                 _end_access(session, user.id)
         session.flush()
         return to_schema(user, _unit_code(session, user.unit_id))
+
+
+def _lock_active_admins(session: Session) -> list[int]:
+    """The ids of the active admins, their rows locked until the write transaction ends.
+
+    Counting them without the lock lets two admins disable each other at the same moment on
+    PostgreSQL (READ COMMITTED): each sees the other still active, both commit, and nobody is
+    left to manage accounts. Locked, the second waits for the first's commit, then no longer
+    finds that admin active. Always taken first and in id order, so two such writes cannot
+    deadlock. (SQLite admits one writer at ``BEGIN IMMEDIATE``; ``FOR UPDATE`` is left out.)
+    """
+    return list(
+        session.scalars(
+            sa.select(User.id)
+            .where(User.role == Role.ADMIN, User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+    )
+
+
+def _last_admin(user: User) -> ConflictError:
+    """Refusal of a change that would leave no active admin: nobody could manage accounts
+    any more, or enable anyone again, except with the CLI on the server."""
+    return ConflictError(
+        f"Pengguna '{user.username}' adalah admin aktif terakhir; tanpa admin aktif tidak ada "
+        "yang dapat mengelola pengguna. Tambahkan atau aktifkan admin lain lebih dulu.",
+        [
+            FieldError(
+                field="active", value="false", message="harus tetap ada minimal satu admin aktif"
+            )
+        ],
+    )
 
 
 def set_active(session: Session, username: str, active: bool, *, actor: Actor) -> schemas.User:
