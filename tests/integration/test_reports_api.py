@@ -1,10 +1,13 @@
 """Report downloads over HTTP: attachment headers, content type, and errors in the one shape."""
 
+import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
+from renaksi.lapor import service as lapor_service
 from renaksi.reports.styles import XLSX_MEDIA_TYPE
 from tests.integration.reports_support import open_book, rows
 
@@ -83,3 +86,34 @@ def test_a_planner_downloads_their_own_unit_only(
     assert response.json()["status_code"] == 403
     # the quarterly report to the Bupati is not a planner's to download
     assert planner.get("/api/v1/reports/quarterly.xlsx?year=2024&quarter=4").status_code == 403
+
+
+def test_future_dates_and_years_without_a_plan_are_refused(
+    demo_loaded: Session,
+    client: TestClient,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lapor_service, "today_wita", lambda: dt.date(2026, 11, 29))
+    cases = [
+        ("/api/v1/reports/budget-gap.xlsx?year=2026&as_of=2027-01-05", 422, "as_of"),
+        ("/api/v1/reports/quarterly.xlsx?year=2026&quarter=4&as_of=2027-03-31", 422, "as_of"),
+        ("/api/v1/reports/quarterly.xlsx?year=2027&quarter=1", 404, None),
+        ("/api/v1/reports/quarterly.xlsx?year=2027&quarter=1&as_of=2027-03-31", 404, None),
+    ]
+    for url, status, field in cases:
+        response = client.get(url)
+        assert response.status_code == status, (url, response.text)
+        body = response.json()
+        if field:
+            assert body["errors"][0]["field"] == field, url
+            assert "sesudah hari ini (2026-11-29, WITA)" in body["detail"], url
+        else:
+            assert body["detail"] == "Tidak ada rencana aksi yang mencakup tahun 2027.", url
+    today = client.get("/api/v1/reports/budget-gap.xlsx?year=2026&as_of=2026-11-29")
+    assert today.status_code == 200, today.text
+
+    monkeypatch.setattr(lapor_service, "today_wita", lambda: dt.date(2026, 8, 15))
+    response = client.get("/api/v1/reports/quarterly.xlsx?year=2026&quarter=4")
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("Triwulan IV 2026 belum dimulai")
+    assert response.json()["errors"][0]["field"] == "quarter"

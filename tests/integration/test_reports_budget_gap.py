@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from renaksi.budget.service import list_flags, summary
 from renaksi.codes import Flag
 from renaksi.db.models import Action
-from renaksi.errors import NotFoundError
+from renaksi.errors import NotFoundError, ValidationError
+from renaksi.lapor import service as lapor_service
 from renaksi.lapor.service import kpis
 from renaksi.reports import frames
 from renaksi.reports.budget_gap import build_budget_gap
@@ -192,3 +193,54 @@ def test_same_database_and_as_of_give_the_same_cells(
     first, second = outputs
     changed = {key for key in first.keys() | second.keys() if first.get(key) != second.get(key)}
     assert changed == {("Keterangan", "B9")}  # "Dibuat pada": the generation time only
+
+
+def test_kpis_asked_after_the_year_are_dated_at_its_end(
+    demo_with_complaints: Session, settings: Settings
+) -> None:
+    """PRIORITAS for 2024 asked on 31/03/2025 compares the KPIs of 31/12/2024 (2024-Q4): the
+    workbook prints that day and says why, not the as-of date asked for."""
+    session = demo_with_complaints
+    report = render_budget_gap(session, settings=settings, year=2024, as_of=dt.date(2025, 3, 31))
+    assert report.filename == "selisih-anggaran-2024-per-2025-03-31.xlsx"
+    book = open_book(report.content)
+    notes = book["Keterangan"]
+    assert notes["A7"].value == "KPI untuk PRIORITAS per tanggal"
+    assert notes["B7"].value == dt.datetime(2024, 12, 31)
+    assert notes["A8"].value == "Batas akhir tahun"
+    assert notes["B8"].value == (
+        "Tanggal data 31/03/2025 sesudah akhir tahun 2024: PRIORITAS tahun 2024 membandingkan "
+        "KPI per 31/12/2024 (akhir tahun), yaitu KPI triwulan lengkap terakhir tahun itu, "
+        "bukan KPI per tanggal data."
+    )
+    assert notes["B9"].value == "Triwulan IV 2024 (01/10/2024–31/12/2024)"
+    header = "Tahun 2024 · semua PD · KPI untuk PRIORITAS per tanggal 31/12/2024 (akhir tahun)"
+    for name in ("Ringkasan", "Rincian", "Prioritas", "Keterangan"):
+        assert book[name].oddHeader.right.text == header, name
+    # the very figures of the report as of 31/12/2024
+    year_end = open_book(
+        render_budget_gap(session, settings=settings, year=2024, as_of=AS_OF).content
+    )
+    assert rows(book, "Prioritas") == rows(year_end, "Prioritas")
+    assert rows(book, "Prioritas")
+    assert "Batas akhir tahun" not in [c.value for c in year_end["Keterangan"]["A"]]
+
+
+def test_an_as_of_after_today_is_refused(
+    demo_loaded: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day still to come would count Q4 2026 as complete (and list its PRIORITAS actions)."""
+    monkeypatch.setattr(lapor_service, "today_wita", lambda: dt.date(2026, 11, 29))
+    with pytest.raises(ValidationError) as caught:
+        budget_gap_data(demo_loaded, settings=settings, year=2026, as_of=dt.date(2027, 1, 5))
+    assert caught.value.detail.startswith(
+        "Tanggal data (as_of / --as-of) 2027-01-05 sesudah hari ini (2026-11-29, WITA)"
+    )
+    assert [(e.field, e.value) for e in caught.value.errors] == [("as_of", "2027-01-05")]
+    # today itself, given or by default, is a day with data
+    for as_of in (dt.date(2026, 11, 29), None):
+        data = budget_gap_data(demo_loaded, settings=settings, year=2026, as_of=as_of)
+        assert data.as_of == data.kpi_as_of == dt.date(2026, 11, 29)
+    # a year no plan covers says so first, whatever the date
+    with pytest.raises(NotFoundError, match="Tidak ada rencana aksi yang mencakup tahun 2027"):
+        budget_gap_data(demo_loaded, settings=settings, year=2027, as_of=dt.date(2027, 1, 5))

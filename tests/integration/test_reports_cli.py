@@ -1,10 +1,12 @@
 """``renaksi export budget-gap`` / ``renaksi export quarterly``: dated files by default."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from renaksi.lapor import service as lapor_service
 from renaksi.lapor.service import today_wita
 from tests.conftest import Cli
 from tests.integration.reports_support import open_book
@@ -71,3 +73,32 @@ def test_export_errors_are_messages_with_exit_codes(demo_loaded: Session, cli: C
     help_text = " ".join(cli("export", "quarterly", "--help").output.split())
     assert "Pengaduan, progres dan KPI untuk PRIORITAS dibekukan" in help_text
     assert "Data anggaran selalu data saat ekspor." in help_text
+
+
+def test_export_refuses_a_future_as_of_and_names_the_real_reason(
+    demo_loaded: Session, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lapor_service, "today_wita", lambda: dt.date(2026, 11, 29))
+    result = cli("export", "budget-gap", "--year", "2026", "--as-of", "2027-01-05")
+    assert result.exit_code == 2, result.output
+    assert "Tanggal data (as_of / --as-of) 2027-01-05 sesudah hari ini" in result.output
+    result = cli(
+        "export", "quarterly", "--year", "2026", "--quarter", "4", "--as-of", "2027-03-31"
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "--as-of" in result.output and "Sangatta" not in result.output
+
+    # no plan covers 2027: not "the as-of date is before the quarter"
+    result = cli("export", "quarterly", "--year", "2027", "--quarter", "1")
+    assert result.exit_code == 3, result.output
+    assert "Tidak ada rencana aksi yang mencakup tahun 2027." in result.output
+    assert "sebelum awal" not in result.output
+
+    monkeypatch.setattr(lapor_service, "today_wita", lambda: dt.date(2026, 8, 15))
+    result = cli("export", "quarterly", "--year", "2026", "--quarter", "4")
+    assert result.exit_code == 2, result.output
+    assert "Triwulan IV 2026 belum dimulai" in result.output
+    help_text = " ".join(cli("export", "budget-gap", "--help").output.split())
+    assert "paling lambat akhir tahun laporan; bawaan hari ini (WITA), tidak boleh sesudah" in (
+        help_text
+    )

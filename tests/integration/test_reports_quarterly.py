@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from renaksi.budget.service import list_flags
 from renaksi.codes import Flag, ProgressStatus
 from renaksi.db.models import KpiLink, KpiTarget, Unit
-from renaksi.errors import ValidationError
+from renaksi.errors import NotFoundError, ValidationError
+from renaksi.lapor import service as lapor_service
 from renaksi.lapor.kpi import LOWER_IS_BETTER
 from renaksi.lapor.service import kpis
 from renaksi.reports import frames
@@ -169,7 +170,7 @@ def test_quarterly_cells_do_not_depend_on_the_generation_time(
     changed = {
         k for k in outputs[0].keys() | outputs[1].keys() if outputs[0].get(k) != outputs[1].get(k)
     }
-    assert changed == {("Ringkasan", "B8")}  # "Dibuat pada"
+    assert changed == {("Ringkasan", "B9")}  # "Dibuat pada"
 
 
 def test_as_of_before_the_quarter_is_refused(demo_loaded: Session, settings: Settings) -> None:
@@ -178,3 +179,74 @@ def test_as_of_before_the_quarter_is_refused(demo_loaded: Session, settings: Set
             demo_loaded, settings=settings, year=2024, quarter=3, as_of=dt.date(2024, 6, 30)
         )
     assert caught.value.errors[0].field == "as_of"
+
+
+def test_priority_kpis_after_the_year_are_dated_at_its_end(
+    reported: Session, settings: Settings
+) -> None:
+    """Asked on 15/02/2025, the 2024-Q4 report counts complaints and progress as of that day,
+    but PRIORITAS compares the KPIs of 31/12/2024: the cover and the header say so."""
+    as_of = dt.date(2025, 2, 15)
+    data = quarterly_data(reported, settings=settings, year=2024, quarter=4, as_of=as_of)
+    buffer = io.BytesIO()
+    build_quarterly(data, buffer)
+    book = open_book(buffer.getvalue())
+    cover = book["Ringkasan"]
+    assert [cover[f"A{r}"].value for r in (7, 8)] == [
+        "Pengaduan dan progres per tanggal",
+        "KPI untuk PRIORITAS per tanggal",
+    ]
+    assert cover["B7"].value == dt.datetime(2025, 2, 15)
+    assert cover["B8"].value == dt.datetime(2024, 12, 31)
+    assert cover["C8"].value == (
+        "Tanggal data 15/02/2025 sesudah akhir tahun 2024: PRIORITAS tahun 2024 membandingkan "
+        "KPI per 31/12/2024 (akhir tahun), yaitu KPI triwulan lengkap terakhir tahun itu, "
+        "bukan KPI per tanggal data."
+    )
+    headers = {name: book[name].oddHeader.right.text for name in book.sheetnames[1:]}
+    assert (
+        headers["KPI per PD"] == "Triwulan IV 2024 · Pengaduan dan progres per tanggal 15/02/2025"
+    )
+    assert headers["Prioritas Anggaran"] == (
+        "Triwulan IV 2024 · KPI untuk PRIORITAS per tanggal 31/12/2024 (akhir tahun)"
+    )
+    prio = rows(book, "Prioritas Anggaran")
+    assert prio and prio[0]["Nilai KPI (Triwulan IV 2024)"] is not None
+    year_end = quarterly_data(reported, settings=settings, year=2024, quarter=4, as_of=AS_OF)
+    buffer = io.BytesIO()
+    build_quarterly(year_end, buffer)
+    assert prio == rows(open_book(buffer.getvalue()), "Prioritas Anggaran")
+    assert open_book(buffer.getvalue())["Ringkasan"]["C8"].value is None
+
+
+def test_future_dates_and_quarters_are_refused_naming_the_reason(
+    demo_loaded: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = dt.date(2026, 11, 29)
+    monkeypatch.setattr(lapor_service, "today_wita", lambda: today)
+    # a day still to come: the report would be signed "Sangatta, 31 Maret 2027"
+    with pytest.raises(ValidationError) as caught:
+        quarterly_data(
+            demo_loaded, settings=settings, year=2026, quarter=4, as_of=dt.date(2027, 3, 31)
+        )
+    assert "sesudah hari ini (2026-11-29, WITA)" in caught.value.detail
+    assert [e.field for e in caught.value.errors] == ["as_of"]
+    # no plan covers 2027: that comes first, with or without a date
+    for as_of in (None, dt.date(2026, 11, 29), dt.date(2027, 3, 31)):
+        with pytest.raises(NotFoundError) as missing:
+            quarterly_data(demo_loaded, settings=settings, year=2027, quarter=1, as_of=as_of)
+        assert missing.value.detail == "Tidak ada rencana aksi yang mencakup tahun 2027."
+    # the current quarter as of today is fine
+    data = quarterly_data(demo_loaded, settings=settings, year=2026, quarter=4)
+    assert data.as_of == today
+
+    # in August, the fourth quarter has not started, whatever as-of is given
+    monkeypatch.setattr(lapor_service, "today_wita", lambda: dt.date(2026, 8, 15))
+    for as_of in (None, dt.date(2026, 8, 15), dt.date(2026, 7, 1)):
+        with pytest.raises(ValidationError) as early:
+            quarterly_data(demo_loaded, settings=settings, year=2026, quarter=4, as_of=as_of)
+        assert early.value.detail == (
+            "Triwulan IV 2026 belum dimulai: triwulan itu mulai 2026-10-01, hari ini 2026-08-15 "
+            "(WITA)."
+        )
+        assert [(e.field, e.value) for e in early.value.errors] == [("quarter", "4")]

@@ -224,11 +224,47 @@ def test_budget_gap_says_the_as_of_date_fixes_kpis_not_money() -> None:
     assert money.startswith("Sesuai data saat laporan dibuat (lihat 'Dibuat pada')")
     assert "tidak dibekukan per tanggal KPI" in money
     assert "Dibuat pada (WITA)" in facts  # the moment that line points at
+    assert "Batas akhir tahun" not in facts  # the KPIs are taken at the as-of date itself
     assert notes.row_dimensions[10].height > 15  # two lines: the whole sentence shows
     headers = {name: book[name].oddHeader.right.text for name in book.sheetnames}
     for name in ("Ringkasan", "Rincian", "Prioritas", "Keterangan"):
         assert headers[name] == "Tahun 2025 · semua PD · KPI untuk PRIORITAS per tanggal 30/06/2025"
     assert headers["Matriks 2022-2026"] == "semua PD · anggaran sesuai data saat laporan dibuat"
+
+
+def test_budget_gap_prints_the_kpi_date_capped_at_the_year_end() -> None:
+    """Asked after the report year, PRIORITAS compares the KPIs of 31 December: that is the
+    date printed beside them (Keterangan, every page header), with the reason."""
+    data = dataclasses.replace(
+        budget_data(["Aksi satu", "Aksi dua"]),
+        as_of=dt.date(2026, 3, 31),
+        kpi_period=Period(2025, 4),
+    )
+    book, _ = load(build_budget_gap, data)
+    notes = book["Keterangan"]
+    assert [notes[f"A{r}"].value for r in range(7, 11)] == [
+        "KPI untuk PRIORITAS per tanggal",
+        "Batas akhir tahun",
+        "Triwulan KPI untuk PRIORITAS",
+        "Dibuat pada (WITA)",
+    ]
+    assert notes["B7"].value == dt.datetime(2025, 12, 31)
+    assert notes["B7"].number_format == "dd/mm/yyyy"
+    assert notes["B8"].value.startswith(
+        "Tanggal data 31/03/2026 sesudah akhir tahun 2025: PRIORITAS tahun 2025 membandingkan "
+        "KPI per 31/12/2025 (akhir tahun)"
+    )
+    assert notes.row_dimensions[8].height > 15  # the whole sentence shows
+    assert notes["B9"].value == "Triwulan IV 2025 (01/10/2025–31/12/2025)"
+    assert notes["B11"].value.startswith("Sesuai data saat laporan dibuat")
+    for name in ("Ringkasan", "Rincian", "Prioritas", "Keterangan"):
+        assert book[name].oddHeader.right.text == (
+            "Tahun 2025 · semua PD · KPI untuk PRIORITAS per tanggal 31/12/2025 (akhir tahun)"
+        )
+    # 31 December itself is not capped
+    book, _ = load(build_budget_gap, dataclasses.replace(data, as_of=dt.date(2025, 12, 31)))
+    assert book["Keterangan"]["A8"].value == "Triwulan KPI untuk PRIORITAS"
+    assert book["Prioritas"].oddHeader.right.text.endswith("per tanggal 31/12/2025")
 
 
 def test_priorities_show_an_actions_money_once() -> None:
@@ -549,6 +585,8 @@ def test_quarterly_layout_colours_chart_and_signature() -> None:
     ]  # fmt: skip
     cover = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(min_row=4, max_row=18)}
     assert cover["Pengaduan dan progres per tanggal"] == dt.datetime(2025, 6, 30)
+    assert cover["KPI untuk PRIORITAS per tanggal"] == dt.datetime(2025, 6, 30)
+    assert book["Ringkasan"]["C8"].value is None  # the as-of date itself: nothing to explain
     reading = {r[0].value: r[1].value for r in book["Ringkasan"].iter_rows(min_row=19)}
     assert (
         "Usulan, pagu dan selisih sesuai data saat laporan dibuat" in reading["Prioritas anggaran"]
@@ -560,3 +598,32 @@ def test_quarterly_layout_colours_chart_and_signature() -> None:
     )
     assert cover["Aksi yang sudah dilaporkan triwulan ini"] == 1
     assert cover["Pengaduan ditindaklanjuti"] == 0.7
+
+
+def test_quarterly_prints_the_priority_kpi_date_capped_at_the_year_end() -> None:
+    """Asked in 2026, the 2025 report counts complaints and progress as of that day, but
+    PRIORITAS compares the KPIs of 31/12/2025: the cover and the page header say so."""
+    data = dataclasses.replace(
+        quarterly_data(), as_of=dt.date(2026, 1, 15), priority_period=Period(2025, 4)
+    )
+    book, _ = load(build_quarterly, data)
+    cover = book["Ringkasan"]
+    assert [(cover[f"A{r}"].value, cover[f"B{r}"].value) for r in (7, 8)] == [
+        ("Pengaduan dan progres per tanggal", dt.datetime(2026, 1, 15)),
+        ("KPI untuk PRIORITAS per tanggal", dt.datetime(2025, 12, 31)),
+    ]
+    assert cover["B8"].number_format == "dd/mm/yyyy"
+    assert cover["C8"].value.startswith(
+        "Tanggal data 15/01/2026 sesudah akhir tahun 2025: PRIORITAS tahun 2025 membandingkan "
+        "KPI per 31/12/2025 (akhir tahun)"
+    )
+    assert cover["C8"].alignment.wrap_text
+    reading = {r[0].value: r[1].value for r in cover.iter_rows(min_row=20)}
+    assert "paling lambat akhir tahun laporan" in reading["Prioritas anggaran"]
+    headers = {name: book[name].oddHeader.right.text for name in book.sheetnames[1:]}
+    assert (
+        headers["KPI per PD"] == "Triwulan II 2025 · Pengaduan dan progres per tanggal 15/01/2026"
+    )
+    assert headers["Prioritas Anggaran"] == (
+        "Triwulan II 2025 · KPI untuk PRIORITAS per tanggal 31/12/2025 (akhir tahun)"
+    )

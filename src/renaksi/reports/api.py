@@ -18,7 +18,10 @@ Year = Annotated[int, Parameter(ge=2000, le=2100, description="tahun anggaran")]
 CodeFilter = Annotated[str | None, Parameter(max_length=40, pattern=CODE_PATTERN)]
 AsOf = Annotated[
     dt.date | None,
-    Parameter(description="tanggal data (YYYY-MM-DD); bawaan hari ini (WITA)"),
+    Parameter(
+        description="tanggal data (YYYY-MM-DD); bawaan hari ini (WITA), tidak boleh sesudah "
+        "hari ini"
+    ),
 ]
 
 
@@ -47,8 +50,9 @@ class ReportController(Controller):
         summary="Workbook selisih anggaran (untuk Bappeda)",
         description="Sheet Ringkasan, Rincian, Matriks, Prioritas, Keterangan. `unit` membatasi "
         "ke satu PD penanggung jawab (perencana: selalu PD-nya sendiri); `as_of` membekukan KPI "
-        "untuk PRIORITAS; usulan, pagu dan realisasi selalu data saat diunduh (data anggaran "
-        "tidak menyimpan tanggal pencatatan).",
+        "untuk PRIORITAS, paling lambat akhir tahun `year` (workbook mencetak tanggal yang "
+        "dipakai); usulan, pagu dan realisasi selalu data saat diunduh (data anggaran tidak "
+        "menyimpan tanggal pencatatan).",
         responses=error_responses(404, 422),
     )
     def budget_gap(
@@ -80,7 +84,8 @@ class ReportController(Controller):
         summary="Laporan triwulan kepada Bupati",
         description="KPI per PD terhadap target, tren empat triwulan, progres rencana aksi, PD "
         "yang belum melapor, prioritas anggaran dan blok tanda tangan. `as_of` membekukan "
-        "pengaduan, progres dan KPI untuk PRIORITAS; data anggaran selalu data saat diunduh.",
+        "pengaduan, progres dan KPI untuk PRIORITAS (paling lambat akhir tahun `year`); data "
+        "anggaran selalu data saat diunduh. Triwulan yang belum dimulai ditolak.",
         responses=error_responses(404, 422),
     )
     def quarterly(

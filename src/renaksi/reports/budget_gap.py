@@ -2,8 +2,8 @@
 
 Sheets: ``Ringkasan`` (per unit, total row, chart usulan vs pagu), ``Rincian`` (one row per
 action-year, flags highlighted), ``Matriks <period>`` (actions × years, funding status),
-``Prioritas`` (``PRIORITAS`` actions with their linked KPIs) and ``Keterangan`` (as-of date,
-generation time, filters, what each flag means).
+``Prioritas`` (``PRIORITAS`` actions with their linked KPIs) and ``Keterangan`` (the date the
+KPIs for ``PRIORITAS`` are taken at, generation time, filters, what each flag means).
 """
 
 import datetime as dt
@@ -19,7 +19,14 @@ from renaksi.formatting import quarter_name
 from renaksi.lapor.kpi import Period
 from renaksi.reports import frames
 from renaksi.reports.rows import RowWriter, write_row
-from renaksi.reports.sheets import KPI_AS_OF, PRIORITY_ROWS, write_priorities
+from renaksi.reports.sheets import (
+    KPI_AS_OF,
+    PRIORITY_ROWS,
+    capped_note,
+    kpi_as_of,
+    kpi_day,
+    write_priorities,
+)
 from renaksi.reports.styles import (
     LINE_POINTS,
     Column,
@@ -74,6 +81,7 @@ class BudgetGapData:
     #: unit filter (lead unit code) or None for every unit
     unit: str | None
     unit_names: dict[str, str]
+    #: the as-of date asked for; the KPIs are taken at :attr:`kpi_as_of` (capped at year end)
     as_of: dt.date
     #: the quarter whose KPIs ``PRIORITAS`` compared; None when no action has a KPI link
     kpi_period: Period | None
@@ -99,10 +107,17 @@ class BudgetGapData:
         return f"PD {self.unit}" if self.unit else "semua PD"
 
     @property
+    def kpi_as_of(self) -> dt.date:
+        """The day the KPIs ``PRIORITAS`` compares are taken at: the as-of date, but no later
+        than 31 December of the report year (as the flags compute it)."""
+        return kpi_day(self.year, self.as_of)
+
+    @property
     def note(self) -> str:
-        """Page-header note. The as-of date only fixes the KPIs ``PRIORITAS`` compares: budget
-        lines carry no date, so the money is what the database held at generation time."""
-        return f"Tahun {self.year} · {self.scope} · {KPI_AS_OF} {self.as_of:%d/%m/%Y}"
+        """Page-header note. The as-of date only fixes the KPIs ``PRIORITAS`` compares (and
+        those no later than the year's end): budget lines carry no date, so the money is what
+        the database held at generation time."""
+        return f"Tahun {self.year} · {self.scope} · {kpi_as_of(self.year, self.as_of)}"
 
 
 def build_budget_gap(data: BudgetGapData, target: Path | IO[bytes]) -> None:
@@ -352,6 +367,8 @@ TERMS = [
 
 
 NOTE_WIDTH = 95
+#: label of the line saying the KPI date is the year's end, not the as-of date asked for
+CAPPED_LABEL = "Batas akhir tahun"
 
 
 def _note(sheet: Any, styles: Styles, row: int, text: str) -> None:
@@ -376,16 +393,22 @@ def _notes_sheet(book: Any, styles: Styles, data: BudgetGapData) -> None:
         ("Rencana aksi", f"{data.plan_code} — {data.plan_name}", "text"),
         ("Tahun anggaran", data.year, "year"),
         ("PD", unit, "text"),
-        (KPI_AS_OF, data.as_of, "date"),
+        (KPI_AS_OF, data.kpi_as_of, "date"),
         ("Triwulan KPI untuk PRIORITAS", period, "text"),
         ("Dibuat pada (WITA)", data.generated_at, "datetime"),
     ]
+    capped = capped_note(data.year, data.as_of)
     sheet.write_string(0, 0, f"{TITLE} {data.year}", styles.title)
     row = 2
     for label, value, kind in facts:
         sheet.write_string(row, 0, label, styles.label)
         write_cell(sheet, row, 1, value, kind, styles)
         row += 1
+        if label == KPI_AS_OF and capped:
+            # right below the date it explains
+            sheet.write_string(row, 0, CAPPED_LABEL, styles.label)
+            _note(sheet, styles, row, capped)
+            row += 1
     sheet.write_string(row, 0, "Usulan, pagu, realisasi", styles.label)
     _note(sheet, styles, row, MONEY_AS_OF)
     row += 1

@@ -9,12 +9,14 @@ from renaksi.lapor.commands import parse_date_option
 from renaksi.settings import Settings
 
 BUDGET_AS_OF_HELP = (
-    "KPI untuk PRIORITAS dibekukan per tanggal ini (YYYY-MM-DD); bawaan hari ini (WITA). "
-    "Usulan, pagu dan realisasi selalu data saat ekspor."
+    "KPI untuk PRIORITAS dibekukan per tanggal ini (YYYY-MM-DD), paling lambat akhir tahun "
+    "laporan; bawaan hari ini (WITA), tidak boleh sesudah hari ini. Usulan, pagu dan "
+    "realisasi selalu data saat ekspor."
 )
 QUARTERLY_AS_OF_HELP = (
-    "Pengaduan, progres dan KPI untuk PRIORITAS dibekukan per tanggal ini (YYYY-MM-DD); "
-    "bawaan hari ini (WITA). Data anggaran selalu data saat ekspor."
+    "Pengaduan, progres dan KPI untuk PRIORITAS dibekukan per tanggal ini (YYYY-MM-DD; KPI "
+    "untuk PRIORITAS paling lambat akhir tahun laporan); bawaan hari ini (WITA), tidak boleh "
+    "sesudah hari ini. Data anggaran selalu data saat ekspor."
 )
 OUT_HELP = (
     "Berkas tujuan, atau folder untuk nama bawaan; bawaan: nama bertanggal di folder ekspor "

@@ -22,6 +22,9 @@ from renaksi.reports.sheets import (
     KPI_AS_OF,
     PRIORITY_ROWS,
     Signer,
+    capped_note,
+    kpi_as_of,
+    kpi_day,
     kpi_sheet,
     signature,
     trend_sheet,
@@ -47,7 +50,8 @@ SHEET_PROGRESS = "Progres Renaksi"
 SHEET_MISSING = "Belum Melapor"
 SHEET_PRIORITIES = "Prioritas Anggaran"
 TITLE = "Laporan Triwulan Pelaksanaan Rencana Aksi SP4N LAPOR!"
-#: what the as-of date fixes: complaints and progress reports (and PRIORITAS' KPIs), not money
+#: what the as-of date fixes: complaints and progress reports, not money; PRIORITAS' KPIs
+#: are taken at the as-of date too, but no later than the year's end (``KPI_AS_OF``)
 DATA_AS_OF = "Pengaduan dan progres per tanggal"
 
 PROGRESS_SCHEMA = pl.Schema(
@@ -111,11 +115,17 @@ class QuarterlyData:
         return f"{self.name} · {DATA_AS_OF} {self.as_of:%d/%m/%Y}"
 
     @property
+    def kpi_as_of(self) -> dt.date:
+        """The day the KPIs ``PRIORITAS`` compares are taken at: the as-of date, but no later
+        than 31 December of the report year (as the flags compute it)."""
+        return kpi_day(self.year, self.as_of)
+
+    @property
     def priority_note(self) -> str:
         """Page-header note of ``Prioritas Anggaran``: there the as-of date fixes only the
-        KPIs, the money is what the database held at generation time (budget lines carry
-        no date)."""
-        return f"{self.name} · {KPI_AS_OF} {self.as_of:%d/%m/%Y}"
+        KPIs (no later than the year's end), the money is what the database held at
+        generation time (budget lines carry no date)."""
+        return f"{self.name} · {kpi_as_of(self.year, self.as_of)}"
 
 
 def build_quarterly(data: QuarterlyData, target: Path | IO[bytes]) -> None:
@@ -183,6 +193,7 @@ def _cover_sheet(book: Any, styles: Styles, data: QuarterlyData) -> None:
         ("Awal triwulan", period.start, "date"),
         ("Akhir triwulan", period.end, "date"),
         (DATA_AS_OF, data.as_of, "date"),
+        (KPI_AS_OF, data.kpi_as_of, "date"),
         ("Dibuat pada (WITA)", data.generated_at, "datetime"),
         ("Pengaduan diterima", total.get("received"), "count"),
         (
@@ -204,10 +215,14 @@ def _cover_sheet(book: Any, styles: Styles, data: QuarterlyData) -> None:
     ]
     sheet.write_string(0, 0, TITLE.upper(), styles.title)
     sheet.write_string(1, 0, f"{data.name.upper()} — {data.region.upper()}", styles.subtitle)
+    capped = capped_note(data.year, data.as_of)
     row = 3
     for label, value, kind in lines:
         sheet.write_string(row, 0, label, styles.label)
         write_cell(sheet, row, 1, value, kind, styles)
+        if label == KPI_AS_OF and capped:
+            sheet.set_row(row, LINE_POINTS * text_lines(capped, 80) + 2)
+            write_cell(sheet, row, 2, capped, "wrap", styles)
         row += 1
     notes = [
         (
@@ -231,7 +246,8 @@ def _cover_sheet(book: Any, styles: Styles, data: QuarterlyData) -> None:
         (
             "Prioritas anggaran",
             "Aksi TANPA_PAGU atau KURANG_PAGU yang KPI tautannya di bawah "
-            "target pada triwulan lengkap terakhir per tanggal data. Usulan, pagu dan selisih "
+            "target pada triwulan lengkap terakhir per tanggal KPI untuk PRIORITAS (tanggal "
+            "data, paling lambat akhir tahun laporan). Usulan, pagu dan selisih "
             "sesuai data saat laporan dibuat (lihat 'Dibuat pada'), tidak dibekukan per "
             "tanggal data: data anggaran tidak menyimpan tanggal pencatatan. " + PRIORITY_ROWS,
         ),

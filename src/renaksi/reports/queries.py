@@ -90,9 +90,11 @@ def priorities(
 AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 
 
-def _as_of(as_of: dt.date | None) -> dt.date:
-    """``as_of`` or today (WITA), within the years the plan and the KPI calendar know."""
-    as_of = as_of or lapor_service.today_wita()
+def _as_of(as_of: dt.date | None, today: dt.date) -> dt.date:
+    """``as_of`` or ``today`` (WITA), within the years the plan and the KPI calendar know and
+    never after today: a frozen view of a day that has not come would count a quarter as
+    complete (and sign the report) before it ends."""
+    as_of = as_of or today
     low, high = AS_OF_RANGE
     if not low <= as_of <= high:
         raise ValidationError(
@@ -100,6 +102,19 @@ def _as_of(as_of: dt.date | None) -> dt.date:
             [
                 FieldError(
                     field="as_of", value=as_of.isoformat(), message="tanggal 2000-01-01–2100-12-31"
+                )
+            ],
+        )
+    if as_of > today:
+        raise ValidationError(
+            f"Tanggal data (as_of / --as-of) {as_of.isoformat()} sesudah hari ini "
+            f"({today.isoformat()}, WITA): laporan hanya dapat dibuat per hari ini atau "
+            "tanggal yang sudah lewat.",
+            [
+                FieldError(
+                    field="as_of",
+                    value=as_of.isoformat(),
+                    message=f"paling lambat hari ini, {today.isoformat()}",
                 )
             ],
         )
@@ -116,9 +131,11 @@ def budget_gap_data(
     plan: str | None = None,
     now: dt.datetime | None = None,
 ) -> BudgetGapData:
-    as_of = _as_of(as_of)
-    plan_row, flags = budget_service.flags_frame(
-        session, year=year, plan=plan, as_of=as_of, settings=settings
+    # the plan first: a year no plan covers is the answer, whatever the date
+    plan_row = plan_for_year(session, year, plan)
+    as_of = _as_of(as_of, lapor_service.today_wita())
+    _, flags = budget_service.flags_frame(
+        session, year=year, plan=plan_row.code, as_of=as_of, settings=settings
     )
     if unit is not None:
         _check_unit(session, unit)
@@ -258,13 +275,34 @@ def _progress_frame(actions: list[Any], reports: dict[int, ProgressReport]) -> p
     return pl.DataFrame(rows, schema=PROGRESS_SCHEMA, orient="row")
 
 
-def _check_quarter(year: int, quarter: int, as_of: dt.date) -> Period:
+def _check_quarter(year: int, quarter: int) -> Period:
     if quarter not in (1, 2, 3, 4):
         raise ValidationError(
             "Triwulan harus 1–4.",
             [FieldError(field="quarter", value=str(quarter), message="triwulan 1–4")],
         )
-    period = Period(year, quarter)
+    return Period(year, quarter)
+
+
+def _check_started(period: Period, today: dt.date) -> None:
+    """A quarter that starts after today has nothing to report yet (whatever ``as_of``)."""
+    if period.start > today:
+        name = quarter_name(period.year, period.quarter or 4)
+        raise ValidationError(
+            f"{name} belum dimulai: triwulan itu mulai {period.start.isoformat()}, hari ini "
+            f"{today.isoformat()} (WITA).",
+            [
+                FieldError(
+                    field="quarter",
+                    value=str(period.quarter),
+                    message=f"{name} belum dimulai (mulai {period.start.isoformat()})",
+                )
+            ],
+        )
+
+
+def _check_as_of_in(period: Period, as_of: dt.date) -> None:
+    year, quarter = period.year, period.quarter or 4
     if as_of < period.start:
         raise ValidationError(
             f"Tanggal data {as_of.isoformat()} sebelum awal {quarter_name(year, quarter)}.",
@@ -276,7 +314,6 @@ def _check_quarter(year: int, quarter: int, as_of: dt.date) -> Period:
                 )
             ],
         )
-    return period
 
 
 def previous_quarters(period: Period, count: int = 4) -> list[Period]:
@@ -296,9 +333,14 @@ def quarterly_data(
     plan: str | None = None,
     now: dt.datetime | None = None,
 ) -> QuarterlyData:
-    as_of = _as_of(as_of)
-    period = _check_quarter(year, quarter, as_of)
+    # the plan first (a year no plan covers), then the quarter (one that has not started),
+    # then the date: each refusal names the real reason
     plan_row = plan_for_year(session, year, plan)
+    period = _check_quarter(year, quarter)
+    today = lapor_service.today_wita()
+    _check_started(period, today)
+    as_of = _as_of(as_of, today)
+    _check_as_of_in(period, as_of)
     trend: list[pl.DataFrame] = []
     kpis = pl.DataFrame()
     for p in previous_quarters(period):

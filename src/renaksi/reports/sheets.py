@@ -9,7 +9,7 @@ import polars as pl
 from xlsxwriter.utility import xl_col_to_name
 
 from renaksi.formatting import long_date, quarter_name
-from renaksi.lapor.kpi import LOWER_IS_BETTER, Period
+from renaksi.lapor.kpi import LOWER_IS_BETTER, Period, priority_view
 from renaksi.reports import frames
 from renaksi.reports.rows import write_row
 from renaksi.reports.styles import (
@@ -23,11 +23,39 @@ from renaksi.reports.styles import (
 #: what an as-of date fixes for the ``PRIORITAS`` tables: the KPIs compared, not the money
 #: (budget lines carry no date, so usulan, pagu and realisasi are the data at generation time)
 KPI_AS_OF = "KPI untuk PRIORITAS per tanggal"
+#: said after that date when it is the report year's last day instead of the as-of date
+CAPPED = "akhir tahun"
 #: how to read the PRIORITAS table (Keterangan / the quarterly cover)
 PRIORITY_ROWS = (
     "Satu baris per KPI yang ditautkan ke aksi. Usulan, pagu dan selisih hanya ditulis pada "
     "baris pertama tiap aksi, supaya jumlah kolom tidak menghitung aksi yang sama dua kali."
 )
+
+
+def kpi_day(year: int, as_of: dt.date) -> dt.date:
+    """The day the KPIs ``PRIORITAS`` compares for ``year`` are taken at: ``as_of``, but no
+    later than 31 December of ``year`` (:func:`renaksi.lapor.kpi.priority_view`)."""
+    return priority_view(year, as_of)[0]
+
+
+def kpi_as_of(year: int, as_of: dt.date) -> str:
+    """``KPI untuk PRIORITAS per tanggal 31/12/2025 (akhir tahun)``: the date actually used,
+    for page headers."""
+    day = kpi_day(year, as_of)
+    capped = f" ({CAPPED})" if day < as_of else ""
+    return f"{KPI_AS_OF} {day:%d/%m/%Y}{capped}"
+
+
+def capped_note(year: int, as_of: dt.date) -> str | None:
+    """Why the KPI date is not ``as_of`` (None when it is)."""
+    day = kpi_day(year, as_of)
+    if day == as_of:
+        return None
+    return (
+        f"Tanggal data {as_of:%d/%m/%Y} sesudah akhir tahun {year}: PRIORITAS tahun {year} "
+        f"membandingkan KPI per {day:%d/%m/%Y} (akhir tahun), yaitu KPI triwulan lengkap "
+        "terakhir tahun itu, bukan KPI per tanggal data."
+    )
 
 
 @dataclass(frozen=True)
