@@ -230,3 +230,32 @@ def test_users_disable_refuses_the_last_active_admin(cli: Cli, engine: sa.Engine
     assert run(cli, "users", "enable", "admin2").exit_code == 0
     assert run(cli, "users", "disable", "admin").exit_code == 0
     assert _active(cli) == {"admin": False, "admin2": True}
+
+
+def test_users_add_checks_the_username_as_the_api_does(cli: Cli, engine: sa.Engine) -> None:
+    """The rules of POST /api/v1/users (3–60 characters of letters, digits, ``._-``), checked
+    before the password is asked for."""
+    for name, problem in [
+        ("a b", "bentuk teks tidak valid"),
+        ("ab", "panjang teks minimal 3 karakter"),
+        ("x" * 80, "panjang teks maksimal 60 karakter"),
+        ("siti/dinkes", "bentuk teks tidak valid"),
+    ]:
+        refused = run(cli, "users", "add", name, "--role", "bappeda")  # no password given
+        assert refused.exit_code == 2, (name, refused.output)  # invalid input
+        assert "Nama pengguna tidak valid" in refused.output, refused.output
+        assert f"isian username: {problem}" in refused.output, refused.output
+    assert _count(engine, "app_user") == 0
+    bad_unit = run(
+        cli, "users", "add", "siti", "--role", "perencana", "--unit", "DIN KES",
+        stdin="sandi-siti-panjang\n",
+    )  # fmt: skip
+    assert bad_unit.exit_code == 2 and "isian unit" in bad_unit.output, bad_unit.output
+    too_long = run(cli, "users", "add", "siti", "--role", "bappeda", stdin="p" * 200 + "\n")
+    assert too_long.exit_code == 2 and "isian password" in too_long.output
+    assert "p" * 129 not in too_long.output  # a password is never echoed
+    assert _count(engine, "app_user") == 0
+    for name in ("a.b", "x" * 60, "Rina_Dinkes-2"):
+        ok = run(cli, "users", "add", name, "--role", "bappeda", stdin="sandi-yang-panjang\n")
+        assert ok.exit_code == 0, (name, ok.output)
+    assert set(_active(cli)) == {"a.b", "x" * 60, "rina_dinkes-2"}

@@ -2,12 +2,15 @@
 
 import secrets
 import sys
+from typing import Any
 
 import click
+import msgspec
 
 from renaksi.auth import schemas
 from renaksi.clikit import database_option, dump_json, open_session, operator
 from renaksi.codes import Role
+from renaksi.errors import FieldError, ValidationError, translate
 from renaksi.settings import Settings
 
 
@@ -16,6 +19,31 @@ def _read_password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     value: str = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi")
     return value
+
+
+def _checked(kind: Any, value: object, *, field: str | None = None) -> Any:
+    """``value`` as the API's own type ``kind``, so the CLI admits exactly the names, codes and
+    lengths ``POST /api/v1/users`` (and the web form) admit; else an error naming the field
+    (exit code 2). A password is never echoed."""
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        if field is None and "$." in message:
+            field = message.rsplit("$.", 1)[-1].rstrip("`")
+        given = value.get(field) if isinstance(value, dict) else value
+        raise ValidationError(
+            f"Nama pengguna tidak valid: {schemas.USERNAME_RULE}."
+            if field == "username"
+            else "Data pengguna tidak valid.",
+            [
+                FieldError(
+                    field=field,
+                    value=None if field == "password" or given is None else str(given),
+                    message=translate(message),
+                )
+            ],
+        ) from None
 
 
 @click.group()
@@ -47,19 +75,19 @@ def users_add(
     """
     from renaksi.auth.service import create_user
 
-    password = _read_password(password_stdin)
+    _checked(schemas.Username, username, field="username")  # before asking for the password
+    data: schemas.UserCreate = _checked(
+        schemas.UserCreate,
+        {
+            "username": username,
+            "password": _read_password(password_stdin),
+            "role": role,
+            "full_name": full_name,
+            "unit": unit,
+        },
+    )
     with open_session(settings) as session:
-        user = create_user(
-            session,
-            schemas.UserCreate(
-                username=username,
-                password=password,
-                role=Role(role),
-                full_name=full_name,
-                unit=unit,
-            ),
-            actor=operator(session),
-        )
+        user = create_user(session, data, actor=operator(session))
     click.echo(
         f"Pengguna {user.username} ({user.role.value}"
         f"{', ' + user.unit if user.unit else ''}) dibuat."
