@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
 from renaksi.app import create_app
+from renaksi.lapor.service import today_wita
 from renaksi.settings import Settings
 from tests.conftest import Cli, make_user
 from tests.helpers import SEEDS, action, dump_database, write_workbook
@@ -489,10 +490,15 @@ def test_kpi_links_over_api(cli: Cli, client: TestClient) -> None:  # type: igno
 
 
 def test_absurd_as_of_dates_are_refused(client: TestClient, demo_loaded: object) -> None:  # type: ignore[type-arg]
-    for url in ("/api/v1/flags", "/api/v1/kpis"):
-        response = client.get(url, params={"year": 2024, "as_of": "0001-01-01"})
-        assert response.status_code == 422, response.text
-        assert response.json()["errors"][0]["field"] == "as_of"
+    tomorrow = (today_wita() + dt.timedelta(days=1)).isoformat()
+    for url in ("/api/v1/flags", "/api/v1/kpis", "/api/v1/summary", "/api/v1/lapor/warnings"):
+        for as_of in ("0001-01-01", tomorrow):
+            response = client.get(url, params={"year": 2024, "quarter": 4, "as_of": as_of})
+            assert response.status_code == 422, response.text
+            assert response.json()["errors"][0]["field"] == "as_of"
+    # a day that has not come would count its quarter complete and open complaints overdue
+    refused = client.get("/api/v1/kpis", params={"year": 2024, "as_of": tomorrow}).json()
+    assert refused["errors"][0]["message"].startswith("paling lambat hari ini")
 
 
 def long_row(tracking: str, *, channel: str = "WhatsApp", category: str = "PU", unit: str) -> str:

@@ -225,7 +225,9 @@ def today_wita() -> date:
 
 
 def check_as_of(as_of: date) -> date:
-    """As-of dates outside 2000–2100 are typing mistakes, refused with 422."""
+    """As-of dates outside 2000–2100 are typing mistakes, refused with 422; so is a day after
+    today (WITA): a quarter that has not ended would count as complete, and its open
+    complaints as overdue, in a view of a day that has not come."""
     if not 2000 <= as_of.year <= 2100:
         raise ValidationError(
             "Tanggal as-of tidak masuk akal.",
@@ -234,6 +236,18 @@ def check_as_of(as_of: date) -> date:
                     field="as_of",
                     value=as_of.isoformat(),
                     message="tanggal harus di antara 2000 dan 2100",
+                )
+            ],
+        )
+    today = today_wita()
+    if as_of > today:
+        raise ValidationError(
+            f"Tanggal as-of {as_of.isoformat()} sesudah hari ini ({today.isoformat()}, WITA).",
+            [
+                FieldError(
+                    field="as_of",
+                    value=as_of.isoformat(),
+                    message=f"paling lambat hari ini, {today.isoformat()}",
                 )
             ],
         )
@@ -330,7 +344,7 @@ def quality_warnings(
     as_of: date | None = None,
 ) -> list[schemas.QualityWarning]:
     period = _check_period(year, quarter)
-    as_of = as_of or today_wita()
+    as_of = check_as_of(as_of or today_wita())
     frame = rules.quality_warnings(
         _complaints_for(session, period, as_of),
         period=period,
