@@ -187,6 +187,24 @@ def _limit(text: str) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def _pattern_rule(pattern: str) -> str:
+    """What a text must look like, in words, for the patterns the input types use."""
+    from renaksi import schemas as common
+    from renaksi.auth import schemas as auth
+    from renaksi.plan import schemas as plan
+
+    rules = {
+        common.CODE_PATTERN: common.CODE_RULE,
+        common.TEXT_PATTERN: "tidak boleh kosong atau hanya spasi, dan tanpa karakter NUL",
+        common.NO_NUL_PATTERN: "tidak boleh memuat karakter NUL",
+        auth.USERNAME_PATTERN: f"nama pengguna: {auth.USERNAME_RULE}",
+        plan.SUB_KEGIATAN_PATTERN: plan.SUB_KEGIATAN_RULE,
+    }
+    # msgspec writes the pattern with its backslashes doubled
+    words = {regex.replace("\\", "\\\\"): rule for regex, rule in rules.items()}.get(pattern)
+    return f"bentuk tidak valid; {words}" if words else "bentuk teks tidak valid"
+
+
 _MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r"^Expected `([^`]+)`, got `([^`]+)`"),
@@ -197,7 +215,7 @@ _MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         lambda m: _bound(m[1], m[2], m[3]),
     ),
     (re.compile(r"^Expected `(\w+)` (>=|<=|>|<) (\S+)"), lambda m: _bound(m[1], m[2], m[3])),
-    (re.compile(r"^Expected `str` matching regex"), lambda m: "bentuk teks tidak valid"),
+    (re.compile(r"^Expected `str` matching regex '(.*)'$"), lambda m: _pattern_rule(m[1])),
     (re.compile(r"^Invalid enum value '(.*)'$"), lambda m: f"nilai '{m[1]}' tidak dikenal"),
     (re.compile(r"^Object contains unknown field `([^`]+)`"), lambda m: "isian tidak dikenal"),
     (re.compile(r"^Object missing required field `([^`]+)`"), lambda m: "isian wajib tidak ada"),

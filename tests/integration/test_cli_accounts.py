@@ -236,10 +236,10 @@ def test_users_add_checks_the_username_as_the_api_does(cli: Cli, engine: sa.Engi
     """The rules of POST /api/v1/users (3–60 characters of letters, digits, ``._-``), checked
     before the password is asked for."""
     for name, problem in [
-        ("a b", "bentuk teks tidak valid"),
+        ("a b", "bentuk tidak valid; nama pengguna: 3–60 karakter"),
         ("ab", "panjang teks minimal 3 karakter"),
         ("x" * 80, "panjang teks maksimal 60 karakter"),
-        ("siti/dinkes", "bentuk teks tidak valid"),
+        ("siti/dinkes", "bentuk tidak valid; nama pengguna"),
     ]:
         refused = run(cli, "users", "add", name, "--role", "bappeda")  # no password given
         assert refused.exit_code == 2, (name, refused.output)  # invalid input

@@ -71,3 +71,17 @@ def test_date_errors_are_in_indonesian() -> None:
     assert translate("Expected `float` >= -1000000000000.0 - at `$.baseline`") == (
         "nilai minimal -1.000.000.000.000"
     )
+
+
+def test_a_text_of_the_wrong_shape_is_told_what_shape_it_needs() -> None:
+    """Not just "bentuk teks tidak valid": the rule, in words, for each pattern we use."""
+    sub_kegiatan = translate(
+        "Expected `str` matching regex "
+        "'^\\\\d\\\\.\\\\d{2}\\\\.\\\\d{2}\\\\.\\\\d\\\\.\\\\d{2}\\\\.(\\\\d{2}|\\\\d{4})$'"
+    )
+    assert sub_kegiatan == (
+        "bentuk tidak valid; kode sub kegiatan U.BB.PP.K.KK.SSSS, mis. 2.16.02.2.01.0002"
+    )
+    code = translate("Expected `str` matching regex '^[A-Za-z0-9][A-Za-z0-9.\\\\-_/]*$'")
+    assert code.startswith("bentuk tidak valid; kode: 1–40 huruf, angka")
+    assert translate("Expected `str` matching regex '^x$'") == "bentuk teks tidak valid"

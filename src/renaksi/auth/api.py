@@ -133,7 +133,7 @@ class UserController(Controller):
         sync_to_thread=True,
         summary="Ubah, nonaktifkan atau ganti sandi",
         description="Wajib `If-Match` dengan versi dari daftar pengguna.",
-        responses=error_responses(404, 412, 422, 428),
+        responses=error_responses(404, 409, 412, 422, 428),
     )
     def update_user(
         self,

@@ -8,7 +8,8 @@ import msgspec
 from renaksi.codes import Role
 from renaksi.schemas import Code
 
-Username = Annotated[str, msgspec.Meta(min_length=3, max_length=60, pattern=r"^[a-zA-Z0-9._-]+$")]
+USERNAME_PATTERN = r"^[a-zA-Z0-9._-]+$"
+Username = Annotated[str, msgspec.Meta(min_length=3, max_length=60, pattern=USERNAME_PATTERN)]
 #: ``Username``'s rule in words, for messages: change the two together
 USERNAME_RULE = "3–60 karakter, hanya huruf, angka, titik (.), garis bawah (_) dan tanda hubung (-)"
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]

@@ -43,10 +43,12 @@ def clean_note(text: str | None) -> str | None:
 
 
 _ONE_LINE_FIELDS = ("objective", "title", "indicator", "measure_unit")
+SUB_KEGIATAN_PATTERN = r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(\d{2}|\d{4})$"
+SUB_KEGIATAN_RULE = "kode sub kegiatan U.BB.PP.K.KK.SSSS, mis. 2.16.02.2.01.0002"
 SubKegiatan = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(\d{2}|\d{4})$",
+        pattern=SUB_KEGIATAN_PATTERN,
         description="kode sub kegiatan U.BB.PP.K.KK.SSSS (2-digit SS accepted, stored as 4 digits)",
         examples=["2.16.02.2.01.0002"],
     ),
