@@ -336,7 +336,7 @@ def summary(year: int, as_json: bool, plan_code: str | None, settings: Settings)
         dump_json(result)
         return
     click.echo(
-        f"{'PD':<16}{'Aktif':>6}{'Usulan':>18}{'Pagu':>18}{'Selisih':>18}{'Flag':>6}{'Didanai':>9}"
+        f"{'PD':<16}{'Aktif':>6}{'Usulan':>18}{'Pagu':>18}{'Selisih':>18}{'Flag':>6}{'Berpagu':>9}"
     )
     for u in [*result.units, result.total]:
         share = "-" if u.share_funded is None else f"{u.share_funded:.0%}"

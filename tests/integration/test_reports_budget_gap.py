@@ -77,7 +77,7 @@ def test_budget_gap_matches_flags_summary_and_kpis(
             r["Pagu"],
             r["Realisasi"],
             r["Selisih"],
-            r["Aksi Didanai"],
+            r["Aksi Berpagu"],
         )
         for r in unit_rows
     ] == [
@@ -85,12 +85,12 @@ def test_budget_gap_matches_flags_summary_and_kpis(
         for u in expected.units
     ]
     for r, u in zip(unit_rows, expected.units, strict=True):
-        assert r["Porsi Aksi Didanai"] == pytest.approx(u.share_funded), u.unit_code
+        assert r["Porsi Aksi Berpagu"] == pytest.approx(u.share_funded), u.unit_code
     t = expected.total
     assert (total["Kode PD"], total["Usulan"], total["Pagu"], total["Realisasi"], total["Selisih"]) == (
         "TOTAL", t.usulan, t.pagu, t.realisasi, t.gap,
     )  # fmt: skip
-    assert total["Porsi Aksi Didanai"] == pytest.approx(t.share_funded)
+    assert total["Porsi Aksi Berpagu"] == pytest.approx(t.share_funded)
     unfunded = Counter(f.unit_code for f in flags if Flag.TANPA_PAGU in f.flags)
     assert {r["Kode PD"]: r["Aksi Tanpa Pagu"] for r in unit_rows} == {
         u.unit_code: unfunded.get(u.unit_code or "", 0) for u in expected.units

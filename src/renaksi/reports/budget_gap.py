@@ -155,8 +155,8 @@ SUMMARY_COLUMNS = [
     Column("Selisih", 18, "money"),
     Column("Aksi Tanpa Pagu", 11, "count"),
     Column("Aksi dengan Flag", 11, "count"),
-    Column("Aksi Didanai", 11, "count"),
-    Column("Porsi Aksi Didanai", 12, "pct"),
+    Column("Aksi Berpagu", 11, "count"),
+    Column("Porsi Aksi Berpagu", 12, "pct"),
 ]
 
 
@@ -361,6 +361,11 @@ TERMS = [
     ("Realisasi", "Jumlah yang sudah dibelanjakan."),
     ("Selisih", "Usulan dikurangi pagu, paling kecil Rp 0."),
     ("Aksi aktif", "Aksi yang punya target pada tahun itu."),
+    (
+        "Aksi berpagu",
+        "Aksi aktif dengan pagu di atas Rp 0, termasuk yang KURANG_PAGU (di Matriks: "
+        "'Didanai' atau 'Sebagian didanai').",
+    ),
     ("NON_APBD", "Bantuan di luar APBD (mis. donor) tidak dihitung sebagai usulan atau pagu."),
     (SHEET_PRIORITIES, PRIORITY_ROWS),
 ]
