@@ -219,6 +219,34 @@ def test_priority_kpis_after_the_year_are_dated_at_its_end(
     assert open_book(buffer.getvalue())["Ringkasan"]["C8"].value is None
 
 
+def test_a_quarter_not_yet_ended_is_marked_provisional(
+    reported: Session, settings: Settings
+) -> None:
+    """As of 15/11/2024 the Q4 figures are partial: the cover and every page header say so,
+    and a finished quarter's report says nothing of the kind."""
+    data = quarterly_data(
+        reported, settings=settings, year=2024, quarter=4, as_of=dt.date(2024, 11, 15)
+    )
+    buffer = io.BytesIO()
+    build_quarterly(data, buffer)
+    book = open_book(buffer.getvalue())
+    cover = book["Ringkasan"]
+    assert cover["A7"].value == "Pengaduan dan progres per tanggal"
+    assert cover["C7"].value.startswith(
+        "Triwulan IV 2024 belum berakhir pada tanggal data (berakhir 31/12/2024): angka "
+        "triwulan ini sementara"
+    )
+    assert book["KPI per PD"].oddHeader.right.text.endswith(
+        "15/11/2024 (triwulan belum berakhir, angka sementara)"
+    )
+    finished = quarterly_data(reported, settings=settings, year=2024, quarter=4, as_of=AS_OF)
+    buffer = io.BytesIO()
+    build_quarterly(finished, buffer)
+    book = open_book(buffer.getvalue())
+    assert book["Ringkasan"]["C7"].value is None
+    assert "sementara" not in book["KPI per PD"].oddHeader.right.text
+
+
 def test_future_dates_and_quarters_are_refused_naming_the_reason(
     demo_loaded: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -112,7 +112,19 @@ class QuarterlyData:
     @property
     def note(self) -> str:
         """Page-header note: complaints and progress reports are counted as of that day."""
-        return f"{self.name} · {DATA_AS_OF} {self.as_of:%d/%m/%Y}"
+        partial = " (triwulan belum berakhir, angka sementara)" if self.unfinished_note else ""
+        return f"{self.name} · {DATA_AS_OF} {self.as_of:%d/%m/%Y}{partial}"
+
+    @property
+    def unfinished_note(self) -> str | None:
+        """Said beside the data date when the quarter had not ended on it."""
+        end = self.period.end
+        if self.as_of >= end:
+            return None
+        return (
+            f"{self.name} belum berakhir pada tanggal data (berakhir {end:%d/%m/%Y}): "
+            "angka triwulan ini sementara, dan titik terakhir di Tren KPI belum lengkap."
+        )
 
     @property
     def kpi_as_of(self) -> dt.date:
@@ -216,13 +228,14 @@ def _cover_sheet(book: Any, styles: Styles, data: QuarterlyData) -> None:
     sheet.write_string(0, 0, TITLE.upper(), styles.title)
     sheet.write_string(1, 0, f"{data.name.upper()} — {data.region.upper()}", styles.subtitle)
     capped = capped_note(data.year, data.as_of)
+    explained = {KPI_AS_OF: capped, DATA_AS_OF: data.unfinished_note}
     row = 3
     for label, value, kind in lines:
         sheet.write_string(row, 0, label, styles.label)
         write_cell(sheet, row, 1, value, kind, styles)
-        if label == KPI_AS_OF and capped:
-            sheet.set_row(row, LINE_POINTS * text_lines(capped, 80) + 2)
-            write_cell(sheet, row, 2, capped, "wrap", styles)
+        if why := explained.get(label):
+            sheet.set_row(row, LINE_POINTS * text_lines(why, 80) + 2)
+            write_cell(sheet, row, 2, why, "wrap", styles)
         row += 1
     notes = [
         (
