@@ -91,11 +91,14 @@ def test_quarterly_matches_kpis_progress_and_priorities(
         "Prioritas Anggaran",
     ]  # fmt: skip
 
-    # KPIs: the units with complaints or a target, then the total, as the KPI service says
+    # KPIs: the units with complaints, a target or an active action (a unit of the plan with
+    # no complaint shows 0), then the total, as the KPI service says
     service = kpis(reported, settings=settings, year=2024, quarter=4, as_of=AS_OF)
     targets = _strictest_targets(reported)
-    target_units = {u for u, _ in targets}
-    expected = [k for k in service if k.unit_code and (k.received or k.unit_code in target_units)]
+    progress_units = {r["PD"] for r in rows(book, "Progres Renaksi")}
+    shown_units = {u for u, _ in targets} | progress_units
+    expected = [k for k in service if k.unit_code and (k.received or k.unit_code in shown_units)]
+    assert any(k.received == 0 for k in expected)
     expected.append(next(k for k in service if k.unit_code is None))
     shown = rows(book, "KPI per PD")
     assert [r["Kode PD"] for r in shown] == [k.unit_code or "TOTAL" for k in expected]

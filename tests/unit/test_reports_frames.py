@@ -154,7 +154,7 @@ def test_strictest_target_follows_the_kpi_direction() -> None:
     }
 
 
-def test_report_units_keep_units_with_complaints_or_targets_then_the_total() -> None:
+def test_report_units_keep_units_with_complaints_targets_or_actions_then_the_total() -> None:
     kpis = _kpis(
         [
             ("BAPPEDA", 0, None, None),
@@ -170,6 +170,9 @@ def test_report_units_keep_units_with_complaints_or_targets_then_the_total() -> 
     )
     shown = frames.report_units(kpis, targets)
     assert shown["unit_code"].to_list() == ["DINKES", "PUPR", None]
+    # a unit with an active action this year is shown even without complaints or target
+    shown = frames.report_units(kpis, targets, ["BAPPEDA", "DINKES"])
+    assert shown["unit_code"].to_list() == ["BAPPEDA", "DINKES", "PUPR", None]
 
 
 def test_reporting_gaps_list_units_with_an_unreported_active_action() -> None:

@@ -5,6 +5,8 @@ The budget flags come from :mod:`renaksi.budget.flags` and the KPIs from
 workbooks show them. Also the Indonesian labels the sheets use.
 """
 
+from collections.abc import Iterable
+
 import polars as pl
 
 from renaksi.codes import FLAG_LABELS, Flag, ProgressStatus
@@ -220,13 +222,16 @@ def strictest_targets(links: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def report_units(kpis: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
-    """Unit rows worth a line in the quarterly report (complaints received, or a KPI target),
-    in unit order, then the kabupaten total row."""
-    with_target = targets["unit_code"].unique().to_list()
+def report_units(
+    kpis: pl.DataFrame, targets: pl.DataFrame, active_units: Iterable[str] = ()
+) -> pl.DataFrame:
+    """Unit rows worth a line in the quarterly report (complaints received, a KPI target, or
+    an active action this year: a unit of the plan with no complaint is shown with 0), in
+    unit order, then the kabupaten total row."""
+    shown = set(targets["unit_code"].unique().to_list()) | set(active_units)
     units = kpis.filter(
         pl.col("unit_code").is_not_null()
-        & ((pl.col("received") > 0) | pl.col("unit_code").is_in(with_target))
+        & ((pl.col("received") > 0) | pl.col("unit_code").is_in(list(shown)))
     ).sort("unit_code")
     return pl.concat([units, kpis.filter(pl.col("unit_code").is_null())])
 

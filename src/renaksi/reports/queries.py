@@ -379,7 +379,7 @@ def quarterly_data(
         as_of=as_of,
         generated_at=now or dt.datetime.now(WITA),
         unit_names=unit_names(session),
-        kpis=frames.report_units(kpis, targets),
+        kpis=frames.report_units(kpis, targets, active["unit_code"].to_list()),
         targets=targets,
         trend=pl.concat(trend),
         progress=_progress_frame(actions, reports),
