@@ -242,7 +242,9 @@ def check_as_of(as_of: date) -> date:
     today = today_wita()
     if as_of > today:
         raise ValidationError(
-            f"Tanggal as-of {as_of.isoformat()} sesudah hari ini ({today.isoformat()}, WITA).",
+            f"Tanggal data (as_of / --as-of) {as_of.isoformat()} sesudah hari ini "
+            f"({today.isoformat()}, WITA): KPI, flag dan laporan hanya dapat dihitung per hari "
+            "ini atau tanggal yang sudah lewat.",
             [
                 FieldError(
                     field="as_of",

@@ -87,40 +87,6 @@ def priorities(
     return rows, period
 
 
-AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
-
-
-def _as_of(as_of: dt.date | None, today: dt.date) -> dt.date:
-    """``as_of`` or ``today`` (WITA), within the years the plan and the KPI calendar know and
-    never after today: a frozen view of a day that has not come would count a quarter as
-    complete (and sign the report) before it ends."""
-    as_of = as_of or today
-    low, high = AS_OF_RANGE
-    if not low <= as_of <= high:
-        raise ValidationError(
-            "Tanggal data di luar jangkauan.",
-            [
-                FieldError(
-                    field="as_of", value=as_of.isoformat(), message="tanggal 2000-01-01–2100-12-31"
-                )
-            ],
-        )
-    if as_of > today:
-        raise ValidationError(
-            f"Tanggal data (as_of / --as-of) {as_of.isoformat()} sesudah hari ini "
-            f"({today.isoformat()}, WITA): laporan hanya dapat dibuat per hari ini atau "
-            "tanggal yang sudah lewat.",
-            [
-                FieldError(
-                    field="as_of",
-                    value=as_of.isoformat(),
-                    message=f"paling lambat hari ini, {today.isoformat()}",
-                )
-            ],
-        )
-    return as_of
-
-
 def budget_gap_data(
     session: Session,
     *,
@@ -133,7 +99,7 @@ def budget_gap_data(
 ) -> BudgetGapData:
     # the plan first: a year no plan covers is the answer, whatever the date
     plan_row = plan_for_year(session, year, plan)
-    as_of = _as_of(as_of, lapor_service.today_wita())
+    as_of = lapor_service.check_as_of(as_of or lapor_service.today_wita())
     _, flags = budget_service.flags_frame(
         session, year=year, plan=plan_row.code, as_of=as_of, settings=settings
     )
@@ -339,7 +305,7 @@ def quarterly_data(
     period = _check_quarter(year, quarter)
     today = lapor_service.today_wita()
     _check_started(period, today)
-    as_of = _as_of(as_of, today)
+    as_of = lapor_service.check_as_of(as_of or today)
     _check_as_of_in(period, as_of)
     trend: list[pl.DataFrame] = []
     kpis = pl.DataFrame()
