@@ -534,3 +534,29 @@ def test_a_new_lead_takes_over_the_old_lead_s_lines_and_kpi_links(
     assert held(action_id) == sorted(
         (*row[:-1], new_lead if row[-1] == old_lead else row[-1]) for row in before
     )
+
+
+def test_a_unit_leads_or_supports_an_action_not_both(
+    api: Client, demo: sa.Engine, engine: sa.Engine
+) -> None:
+    before = dump_database(engine)
+    body = new_action_body("T.LEAD", lead_unit="DINKES", supporting_units=["PUPR", "DINKES"])
+    error = assert_error(api.post(ACTIONS, json=body), 422, field="supporting_units")
+    assert field_error(error, "supporting_units")["value"] == "DINKES"
+    action = next(a for a in all_actions(api) if a["supporting_units"])
+    url = f"{ACTIONS}/{action['id']}"
+    for patch in (
+        {"lead_unit": action["supporting_units"][0]},
+        {"supporting_units": [*action["supporting_units"], action["lead_unit"]]},
+    ):
+        response = api.patch(url, json=patch, headers=current(api, url))
+        assert_error(response, 422, field="supporting_units")
+    assert dump_database(engine) == before
+    # moving the lead to a supporting unit works when it leaves the supporting list at once
+    swap = {"lead_unit": action["supporting_units"][0], "supporting_units": [action["lead_unit"]]}
+    swapped = api.patch(url, json=swap, headers=current(api, url))
+    assert swapped.status_code == 200, swapped.text
+    assert (swapped.json()["lead_unit"], swapped.json()["supporting_units"]) == (
+        action["supporting_units"][0],
+        [action["lead_unit"]],
+    )

@@ -151,7 +151,9 @@ def test_koordinator_changes_a_lead_and_its_lines_move_with_it(
     for row in book["Aksi"].iter_rows(min_row=2):
         if row[0].value == "A.01.01":
             assert row[12].value == "BAG-HUKUM"
-            row[12].value = "BAG-ORG"
+            assert set(row[13].value.split(";")) == {"DISKOMINFO", "BAG-ORG"}
+            # the supporting BAG-ORG leads now; BAG-HUKUM supports (a unit is never both)
+            row[12].value, row[13].value = "BAG-ORG", "DISKOMINFO;BAG-HUKUM"
     path = tmp_path / "plan.xlsx"
     book.save(path)
 

@@ -122,6 +122,25 @@ def test_four_errors_are_all_listed_and_nothing_is_written(
     assert dump_database(engine) == before
 
 
+def test_the_lead_written_again_as_supporting_unit_is_a_row_error(
+    cli: Cli, engine: sa.Engine, tmp_path: Path
+) -> None:
+    _load_units(cli)
+    before = dump_database(engine)
+    book = write_workbook(
+        tmp_path / "bad.xlsx",
+        actions=[action("A.01", **{"PD Terkait": "BAPPEDA;DISKOMINFO"})],  # lead DISKOMINFO
+        budget=[],
+    )
+    result = cli("plan", "import", str(book))
+    assert result.exit_code == 2, result.output
+    assert (
+        "sheet Aksi, baris 2, kolom PD Terkait: PD penanggung jawab tidak ditulis lagi sebagai "
+        "PD terkait (nilai: 'DISKOMINFO')"
+    ) in result.output
+    assert dump_database(engine) == before
+
+
 def test_missing_column_unknown_stage_source_and_fraction_are_reported(
     cli: Cli, engine: sa.Engine, tmp_path: Path
 ) -> None:

@@ -387,6 +387,7 @@ def create_action(session: Session, data: schemas.ActionCreate, *, actor: Actor)
         targets = _check_targets(plan, data.targets)
         lead_id = _unit_ids(session, [data.lead_unit], "lead_unit")[0]
         support_ids = _unit_ids(session, data.supporting_units, "supporting_units")
+        _lead_not_supporting(data.lead_unit, lead_id, support_ids)
         action = Action(
             plan_id=plan.id,
             code=data.code,
@@ -458,6 +459,12 @@ def update_action(
                     session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))
                 )
                 changed = True
+        if data.lead_unit is not msgspec.UNSET or data.supporting_units is not msgspec.UNSET:
+            _lead_not_supporting(
+                action.lead_unit.code if data.lead_unit is msgspec.UNSET else data.lead_unit,
+                action.lead_unit_id,
+                [u.id for u in action.supporting_units],
+            )
         if data.targets is not msgspec.UNSET:
             targets = _check_targets(plan, data.targets)
             if [(t.year, t.value) for t in targets] != [(t.year, t.value) for t in action.targets]:
@@ -470,6 +477,21 @@ def update_action(
         # the commit, it could show another writer's change made in between as this one's.
         session.expire_all()
         return get_action(session, action_id, actor=actor)
+
+
+def _lead_not_supporting(lead_code: str, lead_id: int, support_ids: Sequence[int]) -> None:
+    """A unit leads an action or supports it, not both (as in the workbook)."""
+    if lead_id in support_ids:
+        raise ValidationError(
+            f"PD {lead_code} adalah penanggung jawab aksi ini; hapus dari PD terkait.",
+            [
+                FieldError(
+                    field="supporting_units",
+                    value=lead_code,
+                    message="PD penanggung jawab tidak ditulis lagi sebagai PD terkait",
+                )
+            ],
+        )
 
 
 def _follow_the_lead(session: Session, action_id: int, old: int, new: int) -> None:

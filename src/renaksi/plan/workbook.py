@@ -411,6 +411,10 @@ def _text_problem(name: str, value: str) -> str | None:
     return None
 
 
+#: a unit is the action's lead or one of its supporting units, never both
+LEAD_NOT_SUPPORTING = "PD penanggung jawab tidak ditulis lagi sebagai PD terkait"
+
+
 def _unit_check(collect: _Collector, ref: Reference, row: int, field_name: str, code: str) -> bool:
     if code not in ref.unit_codes:
         collect.add(row, field_name, "kode PD tidak dikenal", code)
@@ -463,7 +467,10 @@ def _validate_actions(
             _unit_check(collect, ref, row, "lead_unit", texts["lead_unit"])
         supporting = [c.strip() for c in (cells["supporting_units"] or "").split(";") if c.strip()]
         for unit in supporting:
-            _unit_check(collect, ref, row, "supporting_units", unit)
+            if _unit_check(collect, ref, row, "supporting_units", unit) and unit == texts.get(
+                "lead_unit"
+            ):
+                collect.add(row, "supporting_units", LEAD_NOT_SUPPORTING, unit)
         sub = _parse(collect, row, "sub_kegiatan", cells["sub_kegiatan"], normalise_sub_kegiatan)
         complete = len(texts) == 6 and direction is not None  # a missing column leaves a gap
         if len(collect.errors) == before and complete:
