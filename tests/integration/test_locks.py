@@ -15,7 +15,7 @@ from tests.integration.shapes import assert_error
 Client = TestClient  # type: ignore[type-arg]
 
 
-def test_a_quarter_not_yet_over_cannot_be_locked(client: Client) -> None:
+def test_a_quarter_not_yet_over_cannot_be_locked(client: Client, demo: sa.Engine) -> None:
     today = today_wita()
     quarter = (today.month - 1) // 3 + 1
     body = assert_error(
@@ -34,7 +34,7 @@ def test_a_quarter_not_yet_over_cannot_be_locked(client: Client) -> None:
 
 
 def test_locking_waits_for_a_write_that_found_the_period_open(
-    engine: sa.Engine, session: Session
+    engine: sa.Engine, demo: sa.Engine, session: Session
 ) -> None:
     """PostgreSQL: a writer that checked "open" holds the period until it commits, so the lock
     cannot be taken in between (on SQLite one transaction writes at a time anyway)."""
@@ -57,3 +57,10 @@ def test_locking_waits_for_a_write_that_found_the_period_open(
     # the write is over: now the period locks, and the next write is refused
     locks.lock(session, Actor.system(), locks.LockCreate(LockKind.USULAN, 2024))
     assert [lock.year for lock in locks.list_locks(session)] == [2024]
+
+
+def test_a_year_no_plan_covers_cannot_be_locked(client: Client, demo: sa.Engine) -> None:
+    body = assert_error(client.post("/api/v1/locks", json={"kind": "USULAN", "year": 2030}), 422)
+    assert body["errors"][0]["field"] == "year"
+    assert "Tidak ada rencana aksi yang mencakup tahun 2030" in body["detail"]
+    assert client.get("/api/v1/locks").json() == []

@@ -15,7 +15,7 @@ from renaksi.auth.actor import Actor
 from renaksi.auth.policy import LOCKERS, UNLOCKERS, require_role
 from renaksi.codes import LockKind
 from renaksi.db.engine import write_transaction
-from renaksi.db.models import PeriodLock
+from renaksi.db.models import PeriodLock, Plan
 from renaksi.errors import ConflictError, FieldError, LockedError, NotFoundError, ValidationError
 from renaksi.lapor.service import today_wita
 
@@ -118,6 +118,14 @@ def lock(session: Session, actor: Actor, data: LockCreate) -> Lock:
                 [FieldError(field="quarter", value=str(data.quarter), message="belum selesai")],
             )
     with write_transaction(session):
+        covered = session.scalar(
+            sa.select(Plan.id).where(Plan.start_year <= data.year, Plan.end_year >= data.year)
+        )
+        if covered is None:
+            raise ValidationError(
+                f"Tidak ada rencana aksi yang mencakup tahun {data.year}; tidak ada yang dikunci.",
+                [FieldError(field="year", value=str(data.year), message="di luar rencana aksi")],
+            )
         _serialise(session, data.kind, data.year, data.quarter, shared=False)
         existing = session.scalar(
             sa.select(PeriodLock.id).where(
