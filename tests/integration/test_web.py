@@ -292,6 +292,47 @@ def test_budget_revision_uses_version(web_as: Callable[..., Client], demo_loaded
     assert "Rp 1.234.567" in client.get(f"/aksi/{line.action_id}").text
 
 
+def test_revising_an_amount_keeps_the_note_and_the_line_s_own_action(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    """The line form carries the note (changing the amount erased it), reads Rupiah as an
+    import does, and only revises a line of the action whose page it is on."""
+    client = web_as("bappeda")
+    line = demo_loaded.scalars(sa.select(BudgetLine).where(BudgetLine.stage == "DPA")).first()
+    assert line is not None
+    other = demo_loaded.scalars(
+        sa.select(BudgetLine).where(BudgetLine.action_id != line.action_id)
+    ).first()
+    assert other is not None
+    line.note = "Dokumen DPA 2025"
+    demo_loaded.commit()
+    page = client.get(f"/aksi/{line.action_id}").text
+    assert f'id="note-{line.id}" name="note" value="Dokumen DPA 2025"' in page
+    form = {"_csrf": csrf_of(page), "line_id": str(line.id), "version": str(line.version)}
+    # an older page's form without a note field leaves the note alone
+    saved = client.post(
+        f"/aksi/{line.action_id}/anggaran",
+        data={**form, "amount": "Rp 1.500.000,00"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    demo_loaded.expire_all()
+    assert (line.amount, line.note) == (1_500_000, "Dokumen DPA 2025")
+
+    before = (other.amount, other.version, other.note)
+    elsewhere = client.post(
+        f"/aksi/{line.action_id}/anggaran",
+        data={**form, "line_id": str(other.id), "version": str(other.version), "amount": "7"},
+    )
+    assert elsewhere.status_code == 404, elsewhere.text
+    garbage = client.post(
+        f"/aksi/{line.action_id}/anggaran", data={**form, "line_id": "abc", "amount": "7"}
+    )
+    assert garbage.status_code == 404, garbage.text
+    demo_loaded.expire_all()
+    assert (other.amount, other.version, other.note) == before
+
+
 def test_budget_revision_without_its_version_is_refused_and_keeps_the_form(
     web_as: Callable[..., Client], demo_loaded: Session
 ) -> None:

@@ -13,13 +13,13 @@ from renaksi.auth.policy import STAGE_WRITERS
 from renaksi.budget import schemas as budget_schemas
 from renaksi.budget import service as budget
 from renaksi.codes import FLAG_LABELS, Flag, ProgressStatus, Role, Source, Stage
-from renaksi.errors import FieldError, RenaksiError, ValidationError
+from renaksi.errors import FieldError, NotFoundError, RenaksiError, ValidationError
 from renaksi.http import form_version
 from renaksi.plan import kpi_links
 from renaksi.plan import schemas as plan_schemas
 from renaksi.plan import service as plan_service
 from renaksi.settings import Settings
-from renaksi.tabular import parse_number
+from renaksi.tabular import parse_number, parse_rupiah
 from renaksi.units import service as unit_service
 from renaksi.web import trend
 from renaksi.web.common import (
@@ -189,13 +189,13 @@ def _number(
     if not raw:
         return None
     try:
-        if whole:
-            return int(raw.replace("Rp", "").replace(".", ""))
-        return parse_number(raw)  # as a workbook cell: 75,5 or 75.5, never NaN or Infinity
-    except ValueError:
+        # as a workbook cell: Rp 1.500.000,00 or 1500000; 75,5 or 75.5; never NaN or Infinity
+        return parse_rupiah(raw) if whole else parse_number(raw)
+    except ValueError as exc:
+        why = str(exc)
+        detail = f"{label} harus berupa angka" if why.startswith("bukan") else f"{label}: {why}"
         raise ValidationError(
-            f"{label} harus berupa angka.",
-            [FieldError(field=name, value=raw, message=f"{label} harus berupa angka")],
+            f"{detail}.", [FieldError(field=name, value=raw, message=detail)]
         ) from None
 
 
@@ -254,13 +254,19 @@ def save_budget_line(
             )
         note = field(data, "note") or None
         if line_id:
-            version = field(data, "version")
+            if not line_id.isdigit() or len(line_id) > 12:
+                raise NotFoundError("Baris anggaran tidak ditemukan.")
+            if budget.get_line(db_session, int(line_id), actor=actor).action_id != action_id:
+                raise NotFoundError(f"Baris anggaran {line_id} bukan milik aksi ini.")
+            change: dict[str, Any] = {"amount": amount}
+            if "note" in data:  # a form without the field leaves the note as it is
+                change["note"] = note
             line = budget.update_line(
                 db_session,
                 int(line_id),
-                convert_form(budget_schemas.BudgetLineUpdate, {"amount": amount, "note": note}),
+                convert_form(budget_schemas.BudgetLineUpdate, change),
                 actor=actor,
-                expected_version=form_version(version),
+                expected_version=form_version(field(data, "version")),
             )
             message = f"Baris anggaran {STAGE_LABELS[line.stage]} {line.year} diperbarui."
         else:
