@@ -371,8 +371,36 @@ def test_budget_grid_saves_changed_cells(
     assert "Rp 777.000" in client.get(saved.headers["location"]).text
     form[key] = "bukan angka"
     refused = client.post("/anggaran", data=form)
-    assert refused.status_code == 422 and "bilangan bulat" in refused.text
+    assert refused.status_code == 422 and "bukan angka Rupiah" in refused.text
     assert 'value="bukan angka"' in refused.text
+
+    # a hand-edited form: another unit's line, a cell and a reference of no known shape. Each
+    # is that cell's refusal; the planner's own change is saved and the page counts both
+    other = demo_loaded.scalars(
+        sa.select(BudgetLine).where(
+            BudgetLine.unit_id
+            != demo_loaded.scalar(sa.text("SELECT id FROM unit WHERE code = 'DINKES'"))
+        )
+    ).first()
+    assert other is not None
+    before = (other.amount, other.version)
+    page = client.get("/anggaran").text  # the versions after the save above
+    for name in re.findall(r'name="([cov]-[\d-]+)"', page):
+        found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
+        form[name] = found[1] if found else ""
+    form[key] = "778000"
+    form[f"c-{other.action_id}-2024"], form[f"o-{other.action_id}-2024"] = "1", "0"
+    form[f"v-{other.action_id}-2024"] = f"{other.id}:{other.version}"
+    form["c-31"], form["o-31"] = "5", "0"
+    form["c-1-2025"], form["o-1-2025"], form["v-1-2025"] = "5", "0", "abc"
+    mixed = client.post("/anggaran", data=form)
+    assert mixed.status_code == 422, mixed.text
+    assert "1 sel tersimpan, 3 sel ditolak" in mixed.text
+    assert "Rp 778.000" in client.get("/anggaran").text
+    demo_loaded.expire_all()
+    assert (other.amount, other.version) == before
+    unknown = client.post("/anggaran", data={**form, "stage": "XYZ"})
+    assert unknown.status_code == 422 and "Tahap anggaran tidak dikenal" in unknown.text
 
 
 def test_report_downloads_and_errors(web_as: Callable[..., Client]) -> None:

@@ -1,6 +1,7 @@
 """*Anggaran PD* grid, *Kinerja pengaduan*, *Laporan* downloads."""
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 import msgspec
@@ -23,6 +24,7 @@ from renaksi.plan import service as plan_service
 from renaksi.reports import frames as report_frames
 from renaksi.reports import service as reports
 from renaksi.settings import Settings
+from renaksi.tabular import parse_rupiah
 from renaksi.units import service as unit_service
 from renaksi.web.actions import STAGE_LABELS, writable_stages
 from renaksi.web.common import check_csrf, convert_form, field, page, redirect
@@ -88,6 +90,11 @@ def budget_grid(
     return page(request, "budget.html", **_grid(db_session, settings, actor, chosen or "", stage))
 
 
+#: a grid cell's name (``c-<action id>-<year>``) and its line reference (``<id>:<version>``)
+_GRID_CELL = re.compile(r"^c-(\d{1,12})-(\d{4})$")
+_GRID_REF = re.compile(r"^\d{1,12}:\d{1,9}$")
+
+
 @post("/anggaran", sync_to_thread=True)
 def budget_grid_save(
     request: Request[Any, Any, Any],
@@ -96,11 +103,22 @@ def budget_grid_save(
     actor: Actor,
     data: Form,
 ) -> Template | Redirect:
-    """Save every changed cell through the budget service; a refused cell keeps what was typed
-    and shows why, the others are saved."""
+    """Save every changed cell through the budget service; a refused cell (not allowed,
+    stale, locked, unreadable) keeps what was typed and shows why, the others are saved, and
+    the page says how many of each."""
     check_csrf(request, data)
     unit = (actor.unit_code if actor.is_planner else field(data, "unit")) or ""
-    stage = Stage(field(data, "stage"))
+    try:
+        stage = Stage(field(data, "stage"))
+    except ValueError:
+        raise ValidationError(
+            "Tahap anggaran tidak dikenal.",
+            [
+                FieldError(
+                    field="stage", value=field(data, "stage")[:40], message="tahap tidak dikenal"
+                )
+            ],
+        ) from None
     source = field(data, "source") or Source.PAD.value
     errors: dict[str, str] = {}
     saved = 0
@@ -108,14 +126,19 @@ def budget_grid_save(
         typed, original = field(data, key), field(data, "o" + key[1:])
         if typed.replace(".", "") == original.replace(".", ""):
             continue
-        _, action_id, year = key.split("-")
+        cell = _GRID_CELL.match(key)
+        ref = field(data, "v" + key[1:])
+        if cell is None or (ref and not _GRID_REF.match(ref)):
+            errors[key] = "Sel tidak dikenal; muat ulang halaman."
+            continue
+        action_id, year = cell.groups()
         try:
-            amount = int(typed.replace(".", "").replace("Rp", "").strip() or "0")
-        except ValueError:
-            errors[key] = "Jumlah harus bilangan bulat Rupiah."
+            amount = parse_rupiah(typed) if typed.strip() else 0
+        except ValueError as exc:
+            errors[key] = f"Jumlah: {exc}."
             continue
         try:
-            if ref := field(data, "v" + key[1:]):
+            if ref:
                 line_id, version = (int(x) for x in ref.split(":"))
                 budget.update_line(
                     db_session,
@@ -138,9 +161,9 @@ def budget_grid_save(
                 )
             saved += 1
         except RenaksiError as exc:
+            # one cell's refusal, even "not allowed" (a hidden field edited by hand), is that
+            # cell's: the cells saved before it stay saved, and the page says so
             db_session.rollback()
-            if exc.status_code in (401, 403):
-                raise
             errors[key] = exc.errors[0].message if exc.errors else exc.detail
     if errors:
         context = _grid(db_session, settings, actor, unit, stage)
