@@ -442,6 +442,34 @@ def test_import_page_shows_every_error_and_maps_aliases(
     assert "Semua nama instansi sudah cocok" in client.get("/impor").text
 
 
+def test_a_refused_file_keeps_the_ticks_and_invalid_rows_can_be_skipped(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    """Ticked "Uji saja" stays ticked after a refusal (the corrected file must not be saved
+    by surprise); "Lewati baris yang tidak sah" imports the valid rows, as the API can."""
+    client = web_as("koordinator")
+    csrf = csrf_of(client.get("/impor").text)
+    mixed = (
+        "No Tracking,Tanggal Laporan,Instansi Tujuan,Status\n"
+        "S1,2024-05-02,DINKES,Selesai\n"
+        "S2,bukan-tanggal,DINKES,Selesai\n"
+    )
+    form = {"_csrf": csrf, "kind": "lapor", "dry_run": "1"}
+    refused = client.post(
+        "/impor", data=form, files={"file": ("l.csv", mixed.encode(), "text/csv")}
+    )
+    assert refused.status_code == 422
+    assert 'name="dry_run" value="1" checked' in refused.text
+    assert "Lewati baris yang tidak sah" in refused.text
+    skipped = client.post(
+        "/impor",
+        data={"_csrf": csrf, "kind": "lapor", "skip_invalid": "1"},
+        files={"file": ("l.csv", mixed.encode(), "text/csv")},
+    )
+    assert skipped.status_code == 200, skipped.text
+    assert "1 baru" in skipped.text and "1 ditolak" in skipped.text
+
+
 def test_admin_locks_a_period(web_as: Callable[..., Client]) -> None:
     client = web_as("admin")
     csrf = csrf_of(client.get("/admin").text)

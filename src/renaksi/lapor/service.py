@@ -67,8 +67,8 @@ def import_complaints(
             raise ValidationError(
                 f"Ekspor SP4N LAPOR! {file_name} ditolak: {errors.height} kesalahan di "
                 f"{errors[ROW].n_unique()} baris, tidak ada yang disimpan "
-                "(untuk mengimpor baris yang sah saja: --skip-invalid di CLI, "
-                "skip_invalid=true di API).",
+                "(untuk mengimpor baris yang sah saja: centang 'Lewati baris yang tidak sah' "
+                "di halaman Impor, --skip-invalid di CLI, skip_invalid=true di API).",
                 fields,
             )
         grouped = errors.group_by(ROW, maintain_order=True).agg(

@@ -70,6 +70,9 @@ async def import_submit(
     check_csrf(request, data)
     kind = str(data.get("kind") or "lapor")
     dry_run = bool(data.get("dry_run"))
+    skip_invalid = bool(data.get("skip_invalid"))
+    # a refused file keeps the ticks, so a corrected file is again only tested if it was
+    ticks = {"dry_run": dry_run, "skip_invalid": skip_invalid}
     factory = request.app.state.session_factory
     try:
         name, content = await _upload(data, settings.max_upload_bytes)
@@ -82,6 +85,7 @@ async def import_submit(
                 kind=kind,
                 errors={"file": exc.errors[0].message},
                 error_message=exc.detail,
+                ticks=ticks,
             )
     import anyio
 
@@ -101,6 +105,7 @@ async def import_submit(
                     file_name=name,
                     settings=settings,
                     dry_run=dry_run,
+                    skip_invalid=skip_invalid,
                 )
                 return _import_page(request, session, kind=kind, batch=batch, file_name=name)
             except RenaksiError as exc:
@@ -113,6 +118,7 @@ async def import_submit(
                     file_name=name,
                     import_errors=exc.errors,
                     error_message=exc.detail,
+                    ticks=ticks,
                 )
 
     return await anyio.to_thread.run_sync(run)
