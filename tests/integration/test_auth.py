@@ -112,7 +112,7 @@ def login(client: Client, username: str, password: str = PASSWORD) -> dict[str, 
 
 
 def test_login_sets_a_new_http_only_session_and_writes_need_csrf(
-    anon_client: Client, session: Session, units_loaded: Session
+    anon_client: Client, session: Session, demo_loaded: Session
 ) -> None:
     make_user(session, "kasi", "koordinator")
     planted = "penyerang-menanam-sesi-ini"

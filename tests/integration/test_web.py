@@ -412,6 +412,31 @@ def test_report_downloads_and_errors(web_as: Callable[..., Client]) -> None:
     assert early.status_code == 422 and "sebelum awal" in early.text
     bad_date = client.get("/laporan/selisih-anggaran.xlsx?tahun=2025&as_of=kemarin")
     assert bad_date.status_code == 422 and "TTTT-BB-HH" in bad_date.text
+    # an empty or mistyped year is told beside the field of the form it came from
+    for url in (
+        "/laporan/selisih-anggaran.xlsx?tahun=",
+        "/laporan/triwulan.xlsx?tahun=dua&triwulan=4",
+    ):
+        empty = client.get(url)
+        assert empty.status_code == 422, (url, empty.text)
+        assert '<span class="galat-isian" id="galat-year">isi angka, mis. 2025</span>' in empty.text
+    no_quarter = client.get("/laporan/triwulan.xlsx?tahun=2024&triwulan=")
+    assert no_quarter.status_code == 422 and 'id="galat-quarter">isi angka' in no_quarter.text
+
+
+def test_performance_page_keeps_a_mistyped_year_and_says_why(
+    web_as: Callable[..., Client],
+) -> None:
+    client = web_as("bappeda")
+    for typed in ("", "abc", "1999"):
+        response = client.get(f"/kinerja?tahun={typed}&triwulan=2")
+        if not typed:
+            assert response.status_code == 200  # empty: the latest complete quarter
+            continue
+        assert response.status_code == 422, response.text
+        assert f'id="k-tahun" name="tahun" inputmode="numeric" value="{typed}"' in response.text
+        assert 'id="galat-tahun">Tahun 2000–' in response.text
+    assert client.get("/kinerja?tahun=2024&triwulan=4").status_code == 200
 
 
 def test_import_page_shows_every_error_and_maps_aliases(

@@ -225,11 +225,22 @@ def performance(
     db_session: Session,
     settings: Settings,
     actor: Actor,
-    tahun: int | None = None,
-    triwulan: int | None = None,
+    tahun: str | None = None,
+    triwulan: str | None = None,
 ) -> Template:
     latest = latest_complete_quarter(lapor.today_wita())
-    year, quarter = tahun or latest.year, triwulan or latest.quarter or 4
+    year, quarter = latest.year, latest.quarter or 4
+    errors: dict[str, str] = {}
+    typed = (tahun or "").strip()
+    if typed:
+        if typed.isdigit() and 2000 <= int(typed) <= lapor.today_wita().year:
+            year = int(typed)
+        else:
+            errors["tahun"] = f"Tahun 2000–{lapor.today_wita().year}, mis. {latest.year}."
+    if triwulan and triwulan.strip() in ("1", "2", "3", "4"):
+        quarter = int(triwulan.strip())
+    elif triwulan and triwulan.strip():
+        errors["triwulan"] = "Triwulan 1–4."
     kpi_rows = lapor.kpis(db_session, settings=settings, year=year, quarter=quarter)
     frame = pl.DataFrame([msgspec.to_builtins(r) for r in kpi_rows], schema=KPI_SCHEMA)
     try:
@@ -255,6 +266,9 @@ def performance(
     return page(
         request,
         "performance.html",
+        status_code=422 if errors else 200,
+        errors=errors,
+        typed_year=typed if "tahun" in errors else None,
         year=year,
         quarter=quarter,
         rows=rows,
@@ -296,6 +310,18 @@ def report_form(request: Request[Any, Any, Any], db_session: Session, actor: Act
     )
 
 
+def _whole(raw: str | None, name: str, label: str, example: str) -> int:
+    """A year or quarter typed in a report form: a clear refusal beside the field, not a bare
+    400, when it is empty or not a number."""
+    text = (raw or "").strip()
+    if not text.isdigit() or len(text) > 4:
+        raise ValidationError(
+            f"{label} harus diisi dengan angka.",
+            [FieldError(field=name, value=text[:20], message=f"isi angka, mis. {example}")],
+        )
+    return int(text)
+
+
 def _download(report: reports.RenderedReport) -> Response[bytes]:
     return Response(
         report.content,
@@ -326,7 +352,7 @@ def download_budget_gap(
     db_session: Session,
     settings: Settings,
     actor: Actor,
-    tahun: int,
+    tahun: str | None = None,
     unit: str | None = None,
     as_of: str | None = None,
 ) -> Response[bytes] | Template:
@@ -334,7 +360,7 @@ def download_budget_gap(
         report = reports.render_budget_gap(
             db_session,
             settings=settings,
-            year=tahun,
+            year=_whole(tahun, "year", "Tahun", "2025"),
             unit=unit or None,
             as_of=_as_of(as_of),
             actor=actor,
@@ -352,13 +378,17 @@ def download_quarterly(
     db_session: Session,
     settings: Settings,
     actor: Actor,
-    tahun: int,
-    triwulan: int,
+    tahun: str | None = None,
+    triwulan: str | None = None,
     as_of: str | None = None,
 ) -> Response[bytes] | Template:
     try:
         report = reports.render_quarterly(
-            db_session, settings=settings, year=tahun, quarter=triwulan, as_of=_as_of(as_of)
+            db_session,
+            settings=settings,
+            year=_whole(tahun, "year", "Tahun", "2025"),
+            quarter=_whole(triwulan, "quarter", "Triwulan", "4"),
+            as_of=_as_of(as_of),
         )
     except RenaksiError as exc:
         return _report_error(request, db_session, actor, exc)
