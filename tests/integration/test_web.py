@@ -263,6 +263,30 @@ def test_planner_enters_usulan_and_flag_goes(
     assert f'href="/aksi/{action}"' not in client.get("/aksi?tahun=2026&flag=BELUM_USULAN").text
 
 
+def test_a_supporting_planner_sees_the_flags_not_the_lead_units_money(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    """As over the API, where another unit's lines and per-unit flags are refused."""
+    row = demo_loaded.execute(
+        sa.text(
+            "SELECT a.id, s.code, l.code FROM action a JOIN action_supporting_unit x ON x.action_id = a.id "
+            "JOIN unit s ON s.id = x.unit_id JOIN unit l ON l.id = a.lead_unit_id "
+            "WHERE EXISTS (SELECT 1 FROM budget_line b WHERE b.action_id = a.id "
+            "AND b.unit_id = a.lead_unit_id AND b.amount > 0) ORDER BY a.id LIMIT 1"
+        )
+    ).one()
+    action_id, supporter, lead = row
+    amounts = demo_loaded.scalars(
+        sa.select(BudgetLine.amount).where(BudgetLine.action_id == action_id, BudgetLine.amount > 0)
+    ).all()
+    page = web_as("perencana", unit=supporter).get(f"/aksi/{action_id}").text
+    assert f"dikelola {lead}" in page and 'class="flags"' in page
+    shown = [a for a in amounts if f"Rp {a:,}".replace(",", ".") in page]
+    assert not shown, shown
+    lead_page = web_as("perencana", unit=lead).get(f"/aksi/{action_id}").text
+    assert "dikelola" not in lead_page
+
+
 def test_budget_revision_uses_version(web_as: Callable[..., Client], demo_loaded: Session) -> None:
     client = web_as("bappeda")
     line = demo_loaded.scalars(sa.select(BudgetLine).where(BudgetLine.stage == "DPA")).first()

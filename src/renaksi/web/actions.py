@@ -145,6 +145,9 @@ def _detail_context(
         "stage_labels": STAGE_LABELS,
         "flag_labels": FLAG_LABELS,
         "can_report": actor.role in (Role.ADMIN, Role.KOORDINATOR, Role.PERENCANA),
+        # a planner of a supporting unit sees the action's flags, not the lead unit's money
+        # (as the API: budget lines and per-unit flags of another unit are refused)
+        "money_hidden": actor.is_planner and action.lead_unit != actor.unit_code,
         "default_year": current_year(session),
     }
 
