@@ -93,7 +93,20 @@ def handle_stale(_: Request[Any, Any, Any], exc: StaleDataError) -> Response[Err
     )
 
 
-def handle_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+def _wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser asking for a page outside the API (a mistyped address): it gets the web
+    error page, not a JSON body."""
+    path = request.url.path
+    return not path.startswith(
+        (API_PREFIX, "/static", "/schema")
+    ) and "text/html" in request.headers.get("accept", "")
+
+
+def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code < 500 and _wants_page(request):
+        from renaksi.web.common import handle_error as page_error
+
+        return page_error(request, exc)
     status = exc.status_code
     title = _HTTP_TITLES.get(status, "Galat")
     if status >= 500:

@@ -529,3 +529,18 @@ def test_admin_locks_a_period(web_as: Callable[..., Client]) -> None:
     )
     assert response.status_code == 303
     assert "dikunci" in client.get("/admin").text
+
+
+def test_a_mistyped_page_address_gets_the_page_not_json(web_as: Callable[..., Client]) -> None:
+    client = web_as("koordinator")
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for url in ("/nope", "/aksi/abc", "/admin/kunci/abc/buka"):
+        response = client.get(url, headers=browser)
+        assert response.status_code in (404, 405), (url, response.status_code)
+        assert response.headers["content-type"].startswith("text/html"), url
+        assert "<!doctype html>" in response.text
+        assert ("tidak ditemukan" if response.status_code == 404 else "kiriman formulir") in (
+            response.text
+        )
+    api = client.get("/api/v1/nope", headers=browser)
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")

@@ -237,6 +237,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         status, title, errors = exc.status_code, "Tidak dapat diproses", []
         detail = {
             404: "Halaman tidak ditemukan.",
+            405: "Alamat ini hanya menerima kiriman formulir; buka halamannya lalu kirim dari sana.",
             413: "Berkas atau isian terlalu besar; batas unggahan diatur dengan "
             "RENAKSI_MAX_UPLOAD_BYTES.",
         }.get(status, "Permintaan tidak dapat diproses.")
