@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from renaksi.app import create_app
 from renaksi.auth.actor import Actor
 from renaksi.db.models import BudgetLine, ProgressReport
+from renaksi.lapor.service import today_wita as lapor_today
 from renaksi.plan import service as plan_service
 from renaksi.settings import Settings
 from tests.conftest import PASSWORD, make_user
@@ -460,7 +461,19 @@ def test_performance_page_keeps_a_mistyped_year_and_says_why(
         assert response.status_code == 422, response.text
         assert f'id="k-tahun" name="tahun" inputmode="numeric" value="{typed}"' in response.text
         assert 'id="galat-tahun">Tahun 2000–' in response.text
-    assert client.get("/kinerja?tahun=2024&triwulan=4").status_code == 200
+    finished = client.get("/kinerja?tahun=2024&triwulan=4")
+    assert finished.status_code == 200 and "sementara" not in finished.text
+    # as the quarterly report and the API: a unit of the plan with no complaint is listed
+    api = {
+        k["unit_code"]: k["received"]
+        for k in client.get("/api/v1/kpis", params={"year": 2024, "quarter": 4}).json()
+    }
+    shown = re.findall(r'<tr><th scope="row">([^<]+)</th>', finished.text)
+    quiet = [u for u in shown if api.get(u) == 0]
+    assert quiet, shown
+    running = lapor_today()
+    current = client.get(f"/kinerja?tahun={running.year}&triwulan={(running.month - 1) // 3 + 1}")
+    assert "(sementara: triwulan belum berakhir)" in current.text
 
 
 def test_import_page_shows_every_error_and_maps_aliases(

@@ -19,9 +19,10 @@ from renaksi.budget import service as budget
 from renaksi.codes import FLAG_LABELS, KpiName, Role, Source, Stage
 from renaksi.errors import FieldError, RenaksiError, ValidationError
 from renaksi.lapor import service as lapor
-from renaksi.lapor.kpi import KPI_SCHEMA, latest_complete_quarter, missed_targets
+from renaksi.lapor.kpi import KPI_SCHEMA, Period, latest_complete_quarter, missed_targets
 from renaksi.plan import service as plan_service
 from renaksi.reports import frames as report_frames
+from renaksi.reports import queries as report_queries
 from renaksi.reports import service as reports
 from renaksi.settings import Settings
 from renaksi.tabular import parse_rupiah
@@ -243,9 +244,13 @@ def performance(
         errors["triwulan"] = "Triwulan 1–4."
     kpi_rows = lapor.kpis(db_session, settings=settings, year=year, quarter=quarter)
     frame = pl.DataFrame([msgspec.to_builtins(r) for r in kpi_rows], schema=KPI_SCHEMA)
+    active_units: list[str] = []
     try:
         plan = plan_service.plan_for_year(db_session, year)
         links = budget_queries.kpi_targets_frame(db_session, plan.id, year)
+        active_units = [
+            a.unit_code for a in report_queries.active_actions(db_session, plan.id, year)
+        ]
     except RenaksiError:
         links = pl.DataFrame()
     targets, status = {}, {}
@@ -257,7 +262,15 @@ def performance(
         }
         for key in targets:
             status[key] = "merah" if key in missed else "hijau"
-    rows = frame.filter((pl.col("received") > 0) | pl.col("unit_code").is_null()).to_dicts()
+    # as the quarterly report: units with complaints, a KPI target or an active action
+    targets_frame = (
+        report_frames.strictest_targets(links)
+        if links.height
+        else pl.DataFrame(schema={"unit_code": pl.String()})
+    )
+    rows = report_frames.report_units(frame, targets_frame, active_units).to_dicts()
+    # the quarter still running today: its figures are partial
+    provisional = lapor.today_wita() <= Period(year, quarter).end
     trend = []
     for q in range(1, 5):
         total = lapor.kpis(db_session, settings=settings, year=year, quarter=q)
@@ -269,6 +282,7 @@ def performance(
         status_code=422 if errors else 200,
         errors=errors,
         typed_year=typed if "tahun" in errors else None,
+        provisional=provisional,
         year=year,
         quarter=quarter,
         rows=rows,
