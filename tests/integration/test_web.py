@@ -203,6 +203,20 @@ def test_progress_form_saves_and_redirects(
     assert "tersimpan" in page and "Server lambat" in page and "2025 TW 2" in page
 
 
+def test_progress_form_proposes_the_running_quarter_of_the_plan_years(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    page = web_as("koordinator").get(f"/aksi/{_action_of(demo_loaded, 'DINKES')}").text
+    form = page[page.index('id="form-progres"') :]
+    years = re.findall(r"<option(?: selected)?>(\d{4})</option>", form)
+    assert years == ["2022", "2023", "2024", "2025", "2026"]  # the demo plan's, not fixed
+    today = lapor_today()
+    year = min(max(today.year, 2022), 2026)
+    quarter = (today.month - 1) // 3 + 1 if year == today.year else 4
+    assert f"<option selected>{year}</option>" in form
+    assert f'<option value="{quarter}" selected>{quarter}</option>' in form
+
+
 def test_form_error_keeps_typed_values_and_shows_message_beside_field(
     web_as: Callable[..., Client], demo_loaded: Session
 ) -> None:

@@ -15,6 +15,7 @@ from renaksi.budget import service as budget
 from renaksi.codes import FLAG_LABELS, Flag, ProgressStatus, Role, Source, Stage
 from renaksi.errors import FieldError, NotFoundError, RenaksiError, ValidationError
 from renaksi.http import form_version
+from renaksi.lapor.service import today_wita as lapor_today
 from renaksi.plan import kpi_links
 from renaksi.plan import schemas as plan_schemas
 from renaksi.plan import service as plan_service
@@ -148,7 +149,21 @@ def _detail_context(
         # a planner of a supporting unit sees the action's flags, not the lead unit's money
         # (as the API: budget lines and per-unit flags of another unit are refused)
         "money_hidden": actor.is_planner and action.lead_unit != actor.unit_code,
-        "default_year": current_year(session),
+        **_progress_defaults(session, action.plan),
+    }
+
+
+def _progress_defaults(session: Session, plan_code: str) -> dict[str, Any]:
+    """The progress form's years (the action's plan) and what it proposes: the running
+    quarter of this year, or the last quarter of the plan's last year once it is over."""
+    plan = next(p for p in plan_service.list_plans(session) if p.code == plan_code)
+    today = lapor_today()
+    year = min(max(today.year, plan.start_year), plan.end_year)
+    quarter = (today.month - 1) // 3 + 1 if year == today.year else 4
+    return {
+        "plan_years": list(range(plan.start_year, plan.end_year + 1)),
+        "default_year": year,
+        "default_quarter": quarter,
     }
 
 
