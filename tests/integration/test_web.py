@@ -516,6 +516,9 @@ def test_import_page_shows_every_error_and_maps_aliases(
     )
     assert mapped.status_code == 303
     assert "Semua nama instansi sudah cocok" in client.get("/impor").text
+    taken = client.post("/impor/alias", data={"_csrf": csrf, "name": "Dinas Antah", "unit": "PUPR"})
+    assert taken.status_code == 409
+    assert "“Dinas Antah”: alias sudah dipakai PD DINKES." in taken.text
 
 
 def test_a_refused_file_keeps_the_ticks_and_invalid_rows_can_be_skipped(

@@ -151,6 +151,6 @@ def map_alias(
             db_session,
             status_code=exc.status_code,
             alias_errors={name: message},
-            error_message=exc.detail,
+            error_message=f"“{name}”: {message}." if exc.errors else exc.detail,
         )
     return redirect("/impor", f"“{name}” sekarang dicocokkan ke PD {code}.")
