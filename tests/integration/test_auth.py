@@ -50,6 +50,8 @@ def test_every_route_is_in_the_role_table(settings: Settings) -> None:
 def _web_url(path: str) -> str:
     return (
         path.replace("{action_id}", "1")
+        .replace("{line_id}", "1")
+        .replace("{day}", "2025-12-24")
         .replace("{lock_id}", "1")
         .replace("{user_id}", "1")
         .replace("{code}", "DINKES")

@@ -372,6 +372,39 @@ def test_revising_an_amount_keeps_the_note_and_the_line_s_own_action(
     assert (other.amount, other.version, other.note) == before
 
 
+def test_a_wrong_line_is_deleted_from_the_action_page_with_its_version(
+    web_as: Callable[..., Client], demo_loaded: Session
+) -> None:
+    client = web_as("bappeda")
+    line = demo_loaded.scalars(sa.select(BudgetLine).where(BudgetLine.stage == "DPA")).first()
+    assert line is not None
+    line_id = line.id
+    page = client.get(f"/aksi/{line.action_id}").text
+    url = f"/aksi/{line.action_id}/anggaran/{line.id}/hapus"
+    assert f'action="{url}"' in page
+    form = {"_csrf": csrf_of(page), "version": str(line.version)}
+    stale = client.post(url, data={**form, "version": str(line.version + 1)})
+    assert stale.status_code == 412
+    usulan = demo_loaded.scalars(
+        sa.select(BudgetLine).where(
+            BudgetLine.stage == "USULAN", BudgetLine.action_id != line.action_id
+        )
+    ).first()
+    assert usulan is not None
+    not_hers = client.post(  # Bappeda enters pagu, not usulan
+        f"/aksi/{usulan.action_id}/anggaran/{usulan.id}/hapus",
+        data={**form, "version": str(usulan.version)},
+    )
+    assert not_hers.status_code == 403
+    elsewhere = client.post(f"/aksi/{usulan.action_id}/anggaran/{line.id}/hapus", data=form)
+    assert elsewhere.status_code == 404  # a line of another action, whatever the URL says
+    deleted = client.post(url, data=form, follow_redirects=False)
+    assert deleted.status_code == 303, deleted.text
+    assert "dihapus" in client.get(deleted.headers["location"]).text
+    demo_loaded.rollback()
+    assert demo_loaded.scalar(sa.select(BudgetLine.id).where(BudgetLine.id == line_id)) is None
+
+
 def test_budget_revision_without_its_version_is_refused_and_keeps_the_form(
     web_as: Callable[..., Client], demo_loaded: Session
 ) -> None:

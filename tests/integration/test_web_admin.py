@@ -285,6 +285,16 @@ def test_holiday_and_lock_form_errors_are_shown_beside_the_field(
     assert ok.status_code == 303
     assert "Hari jadi Kutim" in admin.get("/admin?tahun=2025").text
 
+    # a local holiday added by mistake can be removed on the page; national ones cannot
+    page = admin.get("/admin?tahun=2025").text
+    assert 'action="/admin/libur/2025-12-24/hapus"' in page
+    assert 'action="/admin/libur/2025-12-25/hapus"' not in page  # Natal: national
+    gone = _post(admin, "/admin/libur/2025-12-24/hapus", {}, page="/admin?tahun=2025")
+    assert gone.status_code == 303
+    assert "Hari jadi Kutim" not in admin.get("/admin?tahun=2025").text
+    again = _post(admin, "/admin/libur/2025-12-24/hapus", {}, page="/admin?tahun=2025")
+    assert again.status_code == 404 and "Tidak ada libur lokal" in again.text
+
 
 # --- who may ---------------------------------------------------------------------------------
 
@@ -294,6 +304,7 @@ NEW_ROUTES = [
     ("/admin/pd", {"code": "UPT-WISATA", "name": "UPT Wisata Pantai", "kind": "dinas"}),
     ("/admin/pd/DINKES", {"name": "Dinas Lain", "kind": "dinas", "version": "1"}),
     ("/admin/sla", {"response_workdays": "1", "version": "1"}),
+    ("/admin/libur/2025-12-24/hapus", {}),
 ]
 
 

@@ -101,6 +101,9 @@ WEB_ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/aksi/{action_id}"): ALL,
     ("POST", "/aksi/{action_id}/progres"): ROUTES[("POST", "/api/v1/actions/{action_id}/progress")],
     ("POST", "/aksi/{action_id}/anggaran"): ROUTES[("POST", "/api/v1/budget-lines")],
+    ("POST", "/aksi/{action_id}/anggaran/{line_id}/hapus"): ROUTES[
+        ("DELETE", "/api/v1/budget-lines/{line_id}")
+    ],
     ("GET", "/anggaran"): ALL,
     ("POST", "/anggaran"): ROUTES[("POST", "/api/v1/budget-lines")],
     ("GET", "/kinerja"): ALL,
@@ -114,6 +117,7 @@ WEB_ROUTES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/admin/kunci"): ROUTES[("POST", "/api/v1/locks")],
     ("POST", "/admin/kunci/{lock_id}/buka"): ROUTES[("DELETE", "/api/v1/locks/{lock_id}")],
     ("POST", "/admin/libur"): ROUTES[("POST", "/api/v1/holidays")],
+    ("POST", "/admin/libur/{day}/hapus"): ROUTES[("DELETE", "/api/v1/holidays/{day}")],
     ("POST", "/admin/sla"): ROUTES[("PUT", "/api/v1/settings/sla")],
     ("POST", "/admin/pengguna"): ROUTES[("POST", "/api/v1/users")],
     ("POST", "/admin/pengguna/{user_id}/status"): ROUTES[("PATCH", "/api/v1/users/{user_id}")],

@@ -78,7 +78,8 @@ def _refuse_overlap(session: Session, code: str, period: tuple[int, int]) -> Non
 def not_in_file_note(count: int) -> str:
     return (
         f"Catatan: {count} baris anggaran di basis data tidak ada di berkas. Impor tidak "
-        "menghapus baris; baris dihapus lewat API (DELETE /api/v1/budget-lines/{id})."
+        "menghapus baris; hapus dengan tombol Hapus di halaman aksi atau "
+        "DELETE /api/v1/budget-lines/{id}."
     )
 
 

@@ -251,6 +251,43 @@ def add_progress(
     )
 
 
+@post("/aksi/{action_id:int}/anggaran/{line_id:int}/hapus", sync_to_thread=True)
+def delete_budget_line(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    action_id: int,
+    line_id: int,
+    data: Form,
+) -> Template | Redirect:
+    """Delete a line of this action (a wrong entry): the line's own rights and locks, and
+    the version the page showed (a line changed since is not deleted unseen)."""
+    check_csrf(request, data)
+    try:
+        line = budget.get_line(db_session, line_id, actor=actor)
+        if line.action_id != action_id:
+            raise NotFoundError(f"Baris anggaran {line_id} bukan milik aksi ini.")
+        budget.delete_line(
+            db_session,
+            line_id,
+            actor=actor,
+            expected_version=form_version(field(data, "version")),
+        )
+    except RenaksiError as exc:
+        if is_refusal(exc):
+            raise
+        db_session.rollback()
+        return _rerender(
+            request, db_session, settings, actor, action_id, exc, f"line-{line_id}", data
+        )
+    return redirect(
+        f"/aksi/{action_id}",
+        f"Baris anggaran {STAGE_LABELS[line.stage]} {line.year} "
+        f"({line.source}, {line.unit}) dihapus.",
+    )
+
+
 @post("/aksi/{action_id:int}/anggaran", sync_to_thread=True)
 def save_budget_line(
     request: Request[Any, Any, Any],

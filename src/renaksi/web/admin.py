@@ -17,7 +17,8 @@ from renaksi.auth import schemas as auth_schemas
 from renaksi.auth import service as auth_service
 from renaksi.auth.actor import Actor
 from renaksi.codes import LockKind, Role, UnitKind
-from renaksi.errors import FieldError, RenaksiError, ValidationError, translate
+from renaksi.errors import FieldError, NotFoundError, RenaksiError, ValidationError, translate
+from renaksi.formatting import long_date
 from renaksi.http import form_version
 from renaksi.lapor import schemas as lapor_schemas
 from renaksi.lapor import service as lapor
@@ -180,6 +181,32 @@ def add_holiday(
             request, db_session, settings, actor, form_name="holiday", data=data, exc=exc
         )
     return redirect("/admin", f"Hari libur lokal {day.isoformat()} ditambahkan.", tahun=day.year)
+
+
+@post("/admin/libur/{day:str}/hapus", sync_to_thread=True)
+def remove_holiday(
+    request: Request[Any, Any, Any],
+    db_session: Session,
+    settings: Settings,
+    actor: Actor,
+    day: str,
+    data: Form,
+) -> Redirect | Template:
+    """Remove a local holiday (national ones and cuti bersama come from ``holidays``)."""
+    check_csrf(request, data)
+    try:
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise NotFoundError("Tanggal libur tidak dikenal.") from None
+        lapor.remove_holiday(db_session, date, actor=actor)
+    except RenaksiError as exc:
+        if is_refusal(exc):
+            raise
+        return admin_page(
+            request, db_session, settings, actor, form_name="holiday", data=data, exc=exc
+        )
+    return redirect("/admin", f"Libur lokal {long_date(date)} dihapus.", tahun=date.year)
 
 
 # --- SLA limits ----------------------------------------------------------------------------------
