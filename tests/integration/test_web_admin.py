@@ -283,7 +283,8 @@ def test_holiday_and_lock_form_errors_are_shown_beside_the_field(
     assert dump_database(engine) == before
     ok = _post(admin, "/admin/libur", {"date": "2025-12-24", "name": "Hari jadi Kutim"})
     assert ok.status_code == 303
-    assert "Hari jadi Kutim" in admin.get("/admin?tahun=2025").text
+    shown = admin.get(ok.headers["location"]).text
+    assert "Hari jadi Kutim" in shown and "Hari libur lokal 24 Desember 2025 ditambahkan" in shown
 
     # a local holiday added by mistake can be removed on the page; national ones cannot
     page = admin.get("/admin?tahun=2025").text

@@ -180,7 +180,7 @@ def add_holiday(
         return admin_page(
             request, db_session, settings, actor, form_name="holiday", data=data, exc=exc
         )
-    return redirect("/admin", f"Hari libur lokal {day.isoformat()} ditambahkan.", tahun=day.year)
+    return redirect("/admin", f"Hari libur lokal {long_date(day)} ditambahkan.", tahun=day.year)
 
 
 @post("/admin/libur/{day:str}/hapus", sync_to_thread=True)
