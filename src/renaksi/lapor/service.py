@@ -280,7 +280,8 @@ def _complaints_for(session: Session, period: rules.Period, as_of: date) -> pl.D
     return _map_units(frame, unit_keys(session)).select(list(rules.COMPLAINTS_SCHEMA))
 
 
-def _check_period(year: int, quarter: int | None) -> rules.Period:
+def check_period(year: int, quarter: int | None) -> rules.Period:
+    """A year 2000–2100 and a quarter 1–4 (or none: the whole year), else 422."""
     if not 2000 <= year <= 2100:
         raise ValidationError(
             "Tahun tidak valid.",
@@ -324,7 +325,7 @@ def kpis(
     unit: str | None = None,
     as_of: date | None = None,
 ) -> list[schemas.KpiRow]:
-    period = _check_period(year, quarter)
+    period = check_period(year, quarter)
     as_of = check_as_of(as_of or today_wita())
 
     def compute() -> list[schemas.KpiRow]:
@@ -346,7 +347,7 @@ def quality_warnings(
     quarter: int | None = None,
     as_of: date | None = None,
 ) -> list[schemas.QualityWarning]:
-    period = _check_period(year, quarter)
+    period = check_period(year, quarter)
     as_of = check_as_of(as_of or today_wita())
     frame = rules.quality_warnings(
         _complaints_for(session, period, as_of),

@@ -129,18 +129,7 @@ def persist_plan(
             plan_code=target.code if target else None,
         )
         data, errors = check_plan(tables, ref)
-        ops = _plan_lines(session, target, data, units, leads)
-        stored = 0
-        if target is not None:
-            stored = (
-                session.scalar(
-                    sa.select(sa.func.count())
-                    .select_from(BudgetLine)
-                    .join(Action, Action.id == BudgetLine.action_id)
-                    .where(Action.plan_id == target.id)
-                )
-                or 0
-            )
+        ops, not_in_file = _plan_lines(session, target, data, units, leads)
         errors += _refusals(session, actor, ops, tables)
         require_no_errors(errors, WHAT)
         created = target is None
@@ -163,7 +152,7 @@ def persist_plan(
             budget_lines=ImportCounts(),
             kpi_links=ImportCounts(),
             dry_run=dry_run,
-            budget_lines_not_in_file=stored - sum(op.line is not None for op in ops),
+            budget_lines_not_in_file=not_in_file,
         )
         action_ids = dict(
             session.execute(
@@ -222,8 +211,9 @@ def _plan_lines(
     data: ValidatedPlan,
     units: dict[str, int],
     old_leads: dict[str, str],
-) -> list[_LineOp]:
-    """Match each row to a stored line by key (action, year, stage, source, PD).
+) -> tuple[list[_LineOp], int]:
+    """Match each row to a stored line by key (action, year, stage, source, PD); also how
+    many of the plan's stored lines no row matched (an import never deletes them).
 
     A row whose PD cell is empty follows the action's lead. When the workbook changes the
     lead, such a row takes over the line the old lead held for the same action, year, stage
@@ -257,7 +247,7 @@ def _plan_lines(
                     ops.append(_LineOp(row, existing[old_key], moves=True))
                     continue
         ops.append(_LineOp(row, line))
-    return ops
+    return ops, len(existing) - sum(op.line is not None for op in ops)
 
 
 def _refusals(

@@ -479,6 +479,10 @@ def update_action(
         return get_action(session, action_id, actor=actor)
 
 
+#: a unit is the action's lead or one of its supporting units, never both (API and workbook)
+LEAD_NOT_SUPPORTING = "PD penanggung jawab tidak ditulis lagi sebagai PD terkait"
+
+
 def _lead_not_supporting(lead_code: str, lead_id: int, support_ids: Sequence[int]) -> None:
     """A unit leads an action or supports it, not both (as in the workbook)."""
     if lead_id in support_ids:
@@ -488,7 +492,7 @@ def _lead_not_supporting(lead_code: str, lead_id: int, support_ids: Sequence[int
                 FieldError(
                     field="supporting_units",
                     value=lead_code,
-                    message="PD penanggung jawab tidak ditulis lagi sebagai PD terkait",
+                    message=LEAD_NOT_SUPPORTING,
                 )
             ],
         )

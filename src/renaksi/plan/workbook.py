@@ -22,7 +22,7 @@ from renaksi.errors import FieldError, translate
 from renaksi.formatting import number
 from renaksi.plan import schemas
 from renaksi.plan.schemas import one_line
-from renaksi.plan.service import normalise_sub_kegiatan, plan_code_for
+from renaksi.plan.service import LEAD_NOT_SUPPORTING, normalise_sub_kegiatan, plan_code_for
 from renaksi.schemas import CODE_RULE, Code
 from renaksi.tabular import (
     ROW,
@@ -409,10 +409,6 @@ def _text_problem(name: str, value: str) -> str | None:
     except msgspec.ValidationError as exc:
         return CODE_RULE if name == "code" else translate(str(exc))
     return None
-
-
-#: a unit is the action's lead or one of its supporting units, never both
-LEAD_NOT_SUPPORTING = "PD penanggung jawab tidak ditulis lagi sebagai PD terkait"
 
 
 def _unit_check(collect: _Collector, ref: Reference, row: int, field_name: str, code: str) -> bool:

@@ -241,15 +241,6 @@ def _progress_frame(actions: list[Any], reports: dict[int, ProgressReport]) -> p
     return pl.DataFrame(rows, schema=PROGRESS_SCHEMA, orient="row")
 
 
-def _check_quarter(year: int, quarter: int) -> Period:
-    if quarter not in (1, 2, 3, 4):
-        raise ValidationError(
-            "Triwulan harus 1–4.",
-            [FieldError(field="quarter", value=str(quarter), message="triwulan 1–4")],
-        )
-    return Period(year, quarter)
-
-
 def _check_started(period: Period, today: dt.date) -> None:
     """A quarter that starts after today has nothing to report yet (whatever ``as_of``)."""
     if period.start > today:
@@ -302,7 +293,7 @@ def quarterly_data(
     # the plan first (a year no plan covers), then the quarter (one that has not started),
     # then the date: each refusal names the real reason
     plan_row = plan_for_year(session, year, plan)
-    period = _check_quarter(year, quarter)
+    period = lapor_service.check_period(year, quarter)
     today = lapor_service.today_wita()
     _check_started(period, today)
     as_of = lapor_service.check_as_of(as_of or today)

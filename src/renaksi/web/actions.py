@@ -251,6 +251,19 @@ def add_progress(
     )
 
 
+def _line_of_action(
+    session: Session, actor: Actor, action_id: int, line_id: str
+) -> budget_schemas.BudgetLine:
+    """The line a form on this action's page names: 404 for an id of no known shape or a
+    line of another action, whatever the URL says."""
+    if not line_id.isdigit() or len(line_id) > 12:
+        raise NotFoundError("Baris anggaran tidak ditemukan.")
+    line = budget.get_line(session, int(line_id), actor=actor)
+    if line.action_id != action_id:
+        raise NotFoundError(f"Baris anggaran {line_id} bukan milik aksi ini.")
+    return line
+
+
 @post("/aksi/{action_id:int}/anggaran/{line_id:int}/hapus", sync_to_thread=True)
 def delete_budget_line(
     request: Request[Any, Any, Any],
@@ -265,9 +278,7 @@ def delete_budget_line(
     the version the page showed (a line changed since is not deleted unseen)."""
     check_csrf(request, data)
     try:
-        line = budget.get_line(db_session, line_id, actor=actor)
-        if line.action_id != action_id:
-            raise NotFoundError(f"Baris anggaran {line_id} bukan milik aksi ini.")
+        line = _line_of_action(db_session, actor, action_id, str(line_id))
         budget.delete_line(
             db_session,
             line_id,
@@ -309,10 +320,7 @@ def save_budget_line(
             )
         note = field(data, "note") or None
         if line_id:
-            if not line_id.isdigit() or len(line_id) > 12:
-                raise NotFoundError("Baris anggaran tidak ditemukan.")
-            if budget.get_line(db_session, int(line_id), actor=actor).action_id != action_id:
-                raise NotFoundError(f"Baris anggaran {line_id} bukan milik aksi ini.")
+            _line_of_action(db_session, actor, action_id, line_id)
             change: dict[str, Any] = {"amount": amount}
             if "note" in data:  # a form without the field leaves the note as it is
                 change["note"] = note

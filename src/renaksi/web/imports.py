@@ -13,7 +13,7 @@ from renaksi.auth.actor import Actor
 from renaksi.errors import FieldError, RenaksiError, ValidationError
 from renaksi.lapor import service as lapor
 from renaksi.lapor.api import UPLOAD_LIMIT
-from renaksi.plan.importer import import_plan
+from renaksi.plan.importer import import_plan, not_in_file_note
 from renaksi.settings import Settings
 from renaksi.units import service as unit_service
 from renaksi.web.common import check_csrf, field, page, redirect
@@ -95,8 +95,14 @@ async def import_submit(
             try:
                 if kind == "rencana":
                     plan = import_plan(session, content, actor=actor, dry_run=dry_run)
+                    note = plan.budget_lines_not_in_file
                     return _import_page(
-                        request, session, kind=kind, plan_result=plan, file_name=name
+                        request,
+                        session,
+                        kind=kind,
+                        plan_result=plan,
+                        plan_note=not_in_file_note(note) if note else None,
+                        file_name=name,
                     )
                 batch = lapor.import_complaints(
                     session,

@@ -229,15 +229,16 @@ def performance(
     tahun: str | None = None,
     triwulan: str | None = None,
 ) -> Template:
-    latest = latest_complete_quarter(lapor.today_wita())
+    today = lapor.today_wita()
+    latest = latest_complete_quarter(today)
     year, quarter = latest.year, latest.quarter or 4
     errors: dict[str, str] = {}
     typed = (tahun or "").strip()
     if typed:
-        if typed.isdigit() and 2000 <= int(typed) <= lapor.today_wita().year:
+        if typed.isdigit() and 2000 <= int(typed) <= today.year:
             year = int(typed)
         else:
-            errors["tahun"] = f"Tahun 2000–{lapor.today_wita().year}, mis. {latest.year}."
+            errors["tahun"] = f"Tahun 2000–{today.year}, mis. {latest.year}."
     if triwulan and triwulan.strip() in ("1", "2", "3", "4"):
         quarter = int(triwulan.strip())
     elif triwulan and triwulan.strip():
@@ -254,8 +255,10 @@ def performance(
     except RenaksiError:
         links = pl.DataFrame()
     targets, status = {}, {}
+    strictest = pl.DataFrame(schema={"unit_code": pl.String()})
     if links.height:
-        for row in report_frames.strictest_targets(links).iter_rows(named=True):
+        strictest = report_frames.strictest_targets(links)
+        for row in strictest.iter_rows(named=True):
             targets[(row["unit_code"], row["kpi"])] = row["target"]
         missed = {
             (r["unit_code"], r["kpi"]) for r in missed_targets(frame, links).iter_rows(named=True)
@@ -263,14 +266,9 @@ def performance(
         for key in targets:
             status[key] = "merah" if key in missed else "hijau"
     # as the quarterly report: units with complaints, a KPI target or an active action
-    targets_frame = (
-        report_frames.strictest_targets(links)
-        if links.height
-        else pl.DataFrame(schema={"unit_code": pl.String()})
-    )
-    rows = report_frames.report_units(frame, targets_frame, active_units).to_dicts()
+    rows = report_frames.report_units(frame, strictest, active_units).to_dicts()
     # the quarter still running today: its figures are partial
-    provisional = lapor.today_wita() <= Period(year, quarter).end
+    provisional = today <= Period(year, quarter).end
     trend = []
     for q in range(1, 5):
         total = lapor.kpis(db_session, settings=settings, year=year, quarter=q)
